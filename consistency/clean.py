@@ -1,0 +1,255 @@
+"""Documents -> kept line spans and dropped spans (furniture, headings, teasers) with a reason.
+
+Two passes. `furniture` reads each line's own words (copyright lines, subscribe prompts,
+comment boxes, share and chat widgets, teaser markers, section headings, datelines).
+`off_topic` runs after embedding and drops sentences far from the story as a whole, which is
+how teasers for other stories are told apart from the story without a list of their words.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Sequence
+from typing import Final
+
+import numpy as np
+from numpy.typing import NDArray
+
+from consistency.ingest import SENTENCE_END, dateline
+from consistency.records import Document, Dropped, Sentence, Span
+
+# One pattern per reason; a line is furniture when the pattern matches the line as a whole
+# (or its opening, for teaser markers) and the line is short, as widgets and prompts are.
+FURNITURE: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
+    (
+        "copyright",
+        re.compile(r"^(©|\(c\)\s|copyright\b)|\ball rights reserved\b", re.IGNORECASE),
+    ),
+    (
+        "subscribe",
+        re.compile(
+            r"\b(don'?t forget to subscribe|subscribe (now|today|to|for|here)|"
+            r"sign up (for|to)|(our|the) newsletter|thank you for reading)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "comments",
+        re.compile(
+            r"^(\d+\s+)?comments?(\s*\(\d+\))?:?$|"
+            r"\b(logged in to (post|leave) a comment|leave a (comment|reply)|"
+            r"add (a|your) comment|comments are closed)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "share",
+        re.compile(
+            r"^(share|tweet|email|print|whatsapp|facebook|twitter|linkedin|copy link)"
+            r"(\s+(this|post|article|story|on \w+))?\s*:?$",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "chat",
+        re.compile(
+            r"^[×x✕]\s|\b(how can (i|we) help( you)?|chat with us|live chat)\b\??$",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "teaser",
+        re.compile(
+            r"^(see also|read more|also read|read next|related( stories| articles)?|"
+            r"more like this|more from|recommended( for you)?|you may also like|"
+            r"most popular|trending)\b",
+            re.IGNORECASE,
+        ),
+    ),
+)
+MAX_FURNITURE_WORDS: Final = 30
+MAX_HEADING_WORDS: Final = 12
+BYLINE: Final = re.compile(r"^by\s+[A-Z][\w.'’-]+(\s+[A-Z][\w.'’-]+){0,3}$")
+
+# A kept line is off-topic when its sentences are all far from the story: cosine to the centre
+# of the other documents below OFF_TOPIC_CENTRE and to the nearest sentence of another document
+# below OFF_TOPIC_NEAREST. Chosen on the seeds (benchmarks/eval_clustering.py prints the margins):
+# the teasers and the promo line score at most 0.21 and 0.39, the story's own lines at least
+# 0.39 and 0.53.
+OFF_TOPIC_CENTRE: Final = 0.30
+OFF_TOPIC_NEAREST: Final = 0.46
+# Furniture that marks the edge of the article; headings and bylines occur inside it too.
+EDGE_REASONS: Final = frozenset({"copyright", "subscribe", "comments", "share", "chat", "teaser"})
+
+
+def lines(text: str) -> list[tuple[int, int]]:
+    r"""Offsets of each non-blank line, trimmed of surrounding white space.
+
+    >>> lines("  a b \n\nc")
+    [(2, 5), (8, 9)]
+    """
+    out = []
+    pos = 0
+    for raw in text.split("\n"):
+        stripped = raw.strip()
+        if stripped:
+            start = pos + (len(raw) - len(raw.lstrip()))
+            out.append((start, start + len(stripped)))
+        pos += len(raw) + 1
+    return out
+
+
+def furniture_reason(line: str, *, first: bool = False) -> str:
+    """Why ``line`` is page furniture, or "" when it is article text.
+
+    ``first`` marks the document's first line, which may be the headline.
+
+    >>> furniture_reason("© 2025 Benzinga.com. All rights reserved.")
+    'copyright'
+    >>> furniture_reason("Thank you for reading this post, don't forget to subscribe!")
+    'subscribe'
+    >>> furniture_reason("Geopolitical Implications")
+    'heading'
+    >>> furniture_reason("Putin Visits Pyongyang", first=True)
+    ''
+    >>> furniture_reason("Putin signed a pact with Kim on Wednesday.")
+    ''
+    """
+    n_words = len(line.split())
+    if n_words <= MAX_FURNITURE_WORDS:
+        for reason, pattern in FURNITURE:
+            if pattern.search(line):
+                return reason
+    if BYLINE.match(line):
+        return "byline"
+    # A short stand-alone line without closing punctuation, or a short question on a line of
+    # its own ("The Strategic Pact: Peaceful and Defensive?"), is a section heading.
+    is_question = line.rstrip("\"'”’").endswith("?")
+    unpunctuated = not SENTENCE_END.search(line)
+    if not first and n_words <= MAX_HEADING_WORDS and (is_question or unpunctuated):
+        return "heading"
+    return ""
+
+
+def furniture(doc: Document) -> tuple[list[Span], list[Dropped]]:
+    """Split a document into kept line spans and dropped furniture, line by line.
+
+    A dateline ("MOSCOW, June 19 (Reuters) – ") is cut off the front of its line: its date
+    is already the document's ``published`` and it is no part of the claim.
+    """
+    kept: list[Span] = []
+    dropped: list[Dropped] = []
+    for i, (start, end) in enumerate(lines(doc.text)):
+        line = doc.text[start:end]
+        reason = furniture_reason(line, first=i == 0)
+        if reason:
+            dropped.append(Dropped(doc.doc_id, start, end, reason, line))
+            continue
+        m = dateline(line) if i < 6 else None
+        if m is not None and m.end() < len(line):
+            cut = start + m.end()
+            dropped.append(
+                Dropped(doc.doc_id, start, cut, "dateline", doc.text[start:cut].rstrip())
+            )
+            start = cut
+        kept.append(Span(doc.doc_id, start, end, doc.text[start:end]))
+    return kept, dropped
+
+
+def story_similarity(
+    vectors: NDArray[np.float32], doc_ids: Sequence[str]
+) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+    """Per sentence: cosine to the centre of the *other* documents, and to their nearest sentence.
+
+    Leaving the sentence's own document out keeps a long article from defining the story by
+    itself. With a single document the centre is that document's own and the nearest-sentence
+    score is 1 (no evidence either way), so only the centre decides.
+    """
+    ids = np.asarray(doc_ids)
+    total = vectors.sum(axis=0)
+    centre = np.empty(len(ids), dtype=np.float32)
+    nearest = np.ones(len(ids), dtype=np.float32)
+    for doc in np.unique(ids):
+        mask = ids == doc
+        if (~mask).any():
+            others = total - vectors[mask].sum(axis=0)
+            nearest[mask] = (vectors[mask] @ vectors[~mask].T).max(axis=1)
+        else:
+            others = total
+        norm = float(np.linalg.norm(others))
+        centre[mask] = vectors[mask] @ (others / norm) if norm > 0 else 0.0
+    return centre, nearest
+
+
+def off_topic(
+    kept: Sequence[Span],
+    furniture: Sequence[Dropped],
+    sentences: Sequence[Sentence],
+    vectors: NDArray[np.float32],
+    *,
+    centre_threshold: float = OFF_TOPIC_CENTRE,
+    nearest_threshold: float = OFF_TOPIC_NEAREST,
+) -> tuple[list[bool], list[Dropped]]:
+    """Drop teasers for other stories: off-topic lines that sit among the page's furniture.
+
+    A line is off-topic when all its sentences are far from the story (see the thresholds).
+    Far from the story alone is not enough: a short quote ("I'm angry.") scores as low as a
+    teaser. What marks a teaser is where it stands, in a run of furniture lines and off-topic
+    lines holding at least one edge marker (share, "More like this", copyright, chat...).
+    Returns a keep flag per sentence and the dropped sentences with their reason.
+    """
+    if not sentences:
+        return [], []
+    centre, nearest = story_similarity(vectors, [s.doc_id for s in sentences])
+    # Each kept line's sentences, found by offset; every sentence lies inside one kept line.
+    line_of: dict[tuple[str, int], list[int]] = {}
+    line_starts: dict[str, list[int]] = {}
+    for span in kept:
+        line_starts.setdefault(span.doc_id, []).append(span.start)
+    for v in line_starts.values():
+        v.sort()
+    for i, s in enumerate(sentences):
+        starts = line_starts[s.doc_id]
+        line_start = starts[bisect_right(starts, s.start) - 1]
+        line_of.setdefault((s.doc_id, line_start), []).append(i)
+    low = {
+        key: bool(centre[idx].max() < centre_threshold and nearest[idx].max() < nearest_threshold)
+        for key, idx in line_of.items()
+    }
+    # Walk each document's lines in order; blocks are maximal runs of furniture and low lines.
+    items: dict[str, list[tuple[int, str]]] = {}
+    for span in kept:
+        if (span.doc_id, span.start) in low:
+            kind = "low" if low[(span.doc_id, span.start)] else "text"
+            items.setdefault(span.doc_id, []).append((span.start, kind))
+    for d in furniture:
+        if d.reason != "dateline":
+            items.setdefault(d.doc_id, []).append((d.start, d.reason))
+    drop: set[int] = set()
+    for doc, seq in items.items():
+        seq.sort()
+        block: list[tuple[int, str]] = []
+        for pos, kind in [*seq, (-1, "text")]:
+            if kind != "text":
+                block.append((pos, kind))
+                continue
+            reasons = {k for _, k in block}
+            if reasons & EDGE_REASONS:
+                for start, k in block:
+                    if k == "low":
+                        drop.update(line_of[(doc, start)])
+            block = []
+    keep = [i not in drop for i in range(len(sentences))]
+    dropped = [
+        Dropped(
+            s.doc_id,
+            s.start,
+            s.end,
+            f"teaser: off-topic (cosine {centre[i]:.2f} to the story) among page furniture",
+            s.text,
+        )
+        for i, s in enumerate(sentences)
+        if i in drop
+    ]
+    return keep, dropped

@@ -1,0 +1,282 @@
+"""Sentence vectors -> claim ids: embeddings propose links, more evidence confirms them.
+
+Within one story every sentence shares the topic, so cosine alone cannot tell "the same claim"
+from "the same story" (on the seeds no single threshold separates them). Candidate pairs come
+from the embeddings; a small logistic head in ``models/link_head.json`` then weighs the evidence
+for each pair -- the sentence cosine, the best clause-to-clause cosine (news sentences carry two
+claims at once), tf-idf overlap whose idf is taken over the story (so the topic's own words
+count for little), shared rare words and shared numbers -- and average-linkage clustering over
+the link probabilities groups the sentences into claims.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import numpy as np
+from numpy.typing import NDArray
+
+from consistency.embed import models_dir
+from consistency.errors import ModelError
+
+FEATURES: Final = (
+    "cosine",
+    "clause_cosine",
+    "tfidf",
+    "cosine_csls",
+    "clause_cosine_csls",
+    "tfidf_csls",
+    "rare_shared",
+    "number_shared",
+)
+# CSLS (cross-domain similarity local scaling) subtracts from a pair's similarity how similar
+# each side is to its CSLS_K nearest sentences in other documents. A topic sentence is near
+# everything; a claim's paraphrase is near its twin in particular. On the seeds it lifts the
+# average precision of the pair decision by about a tenth (benchmarks/eval_clustering.py).
+CSLS_K: Final = 10
+
+TOKEN: Final = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_](?:[^\W_]|['’-](?=[^\W_]))*")
+POSSESSIVE: Final = re.compile(r"['’]s$")
+NUMBER_WORDS: Final = {
+    "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
+    "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "twenty": "20",
+    "thirty": "30", "forty": "40", "fifty": "50", "hundred": "100", "thousand": "1000",
+    "million": "1000000", "billion": "1000000000", "decade": "10", "decades": "10",
+    "dozen": "12", "dozens": "12",
+}  # fmt: skip
+# Clause boundaries: punctuation, and the words that open a new clause in news prose.
+CLAUSE_BREAK: Final = re.compile(
+    r"\s*[,;:()\[\]“”\"—–]\s*|\s+(?:and|but|while|which|who|whose|where|as|after|"
+    r"because|although|though|despite|including|with)\s+",
+    re.IGNORECASE,
+)
+MIN_CLAUSE_WORDS: Final = 3
+
+
+def tokens(text: str) -> list[str]:
+    """Content words of ``text``: lower case, possessives and plural -s removed, no stop words.
+
+    >>> tokens("Putin’s first visit to North Korea in 24 years")
+    ['putin', 'visit', 'north', 'korea', '24', 'year']
+    """
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    out = []
+    for raw in TOKEN.findall(text):
+        word = POSSESSIVE.sub("", raw.lower())
+        if word in ENGLISH_STOP_WORDS or (len(word) < 2 and not word.isdigit()):
+            continue
+        if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
+            word = word[:-1]
+        out.append(word)
+    return out
+
+
+def numbers(text: str) -> set[str]:
+    """Numbers named in ``text``, digits or words, as digit strings ("two decades" -> {"2", "10"}).
+
+    >>> sorted(numbers("nearly two decades, 1,000 troops and 24 years"))
+    ['10', '1000', '2', '24']
+    """
+    out = set()
+    for raw in TOKEN.findall(text):
+        word = raw.lower().replace(",", "")
+        if word[0].isdigit():
+            out.add(word)
+        elif word in NUMBER_WORDS:
+            out.add(NUMBER_WORDS[word])
+    return out
+
+
+def clauses(text: str) -> list[str]:
+    """Split a sentence into clauses of at least three words (the sentence itself if none).
+
+    >>> clauses("Putin, on his first visit to North Korea in 24 years, signed a defense pledge.")
+    ['on his first visit to North Korea in 24 years', 'signed a defense pledge.']
+    """
+    parts = [p for p in CLAUSE_BREAK.split(text) if p and p.strip()]
+    out = [p.strip() for p in parts if len(p.split()) >= MIN_CLAUSE_WORDS]
+    return out or [text]
+
+
+@dataclass(frozen=True)
+class LinkHead:
+    """Logistic weights over FEATURES giving the probability that two sentences share a claim."""
+
+    features: tuple[str, ...]
+    coef: tuple[float, ...]
+    intercept: float
+    candidate_cosine: float  # pairs below this sentence cosine are not considered at all
+    link_threshold: float  # average-linkage cut, in link probability
+
+    @classmethod
+    def load(cls, folder: str | Path | None = None) -> LinkHead:
+        """Read ``link_head.json`` from the models folder."""
+        path = models_dir(folder) / "link_head.json"
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            head = cls(
+                features=tuple(data["features"]),
+                coef=tuple(float(x) for x in data["coef"]),
+                intercept=float(data["intercept"]),
+                candidate_cosine=float(data["candidate_cosine"]),
+                link_threshold=float(data["link_threshold"]),
+            )
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            raise ModelError(
+                f"{path}: cannot read the link head ({e}); run `make train` to refit it."
+            ) from None
+        if head.features != FEATURES or len(head.coef) != len(FEATURES):
+            raise ModelError(
+                f"{path}: trained on features {list(head.features)}, the code computes "
+                f"{list(FEATURES)}; run `make train` to refit it."
+            )
+        return head
+
+    def probability(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Link probability for each row of pair features."""
+        z = x @ np.asarray(self.coef) + self.intercept
+        return np.asarray(1.0 / (1.0 + np.exp(-z)))
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Similarity matrices and word sets for one story's sentences, computed once."""
+
+    vectors: NDArray[np.float32]  # sentence vectors, unit length
+    doc_ids: NDArray[np.str_]
+    cosine: NDArray[np.float32]  # sentence x sentence
+    clause_cosine: NDArray[np.float32]  # best clause-to-clause cosine of two sentences
+    tfidf: NDArray[np.float32]  # tf-idf cosine, idf over the story's sentences
+    rare: list[set[str]]  # per sentence, its words rarer than the story's topic words
+    numbers: list[set[str]]
+
+
+def evidence(
+    texts: Sequence[str],
+    doc_ids: Sequence[str],
+    vectors: NDArray[np.float32],
+    clause_vectors: Sequence[NDArray[np.float32]],
+) -> Evidence:
+    """Gather the per-story evidence; idf is taken over these sentences (one story)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    n = len(texts)
+    vectorizer = TfidfVectorizer(tokenizer=tokens, lowercase=False, token_pattern=None)
+    try:
+        weights = vectorizer.fit_transform(texts)
+        idf = dict(zip(vectorizer.get_feature_names_out(), vectorizer.idf_, strict=True))
+        tfidf = np.asarray((weights @ weights.T).toarray(), dtype=np.float32)
+    except ValueError:  # no sentence has a content word
+        tfidf = np.zeros((n, n), dtype=np.float32)
+        idf = {}
+    # A word is "rare" when it is in at most 2% of the story's sentences (and so not a topic
+    # word such as the leaders' names): sharing one is evidence of a shared claim.
+    rare_idf = np.log((1 + n) / (1 + max(2.0, 0.02 * n))) + 1
+    rare = [{w for w in tokens(t) if idf.get(w, 0) >= rare_idf} for t in texts]
+    return Evidence(
+        vectors=vectors,
+        doc_ids=np.asarray(doc_ids),
+        cosine=np.asarray(vectors @ vectors.T, dtype=np.float32),
+        clause_cosine=clause_similarity(clause_vectors),
+        tfidf=tfidf,
+        rare=rare,
+        numbers=[numbers(t) for t in texts],
+    )
+
+
+def clause_similarity(clause_vectors: Sequence[NDArray[np.float32]]) -> NDArray[np.float32]:
+    """For each two sentences, the highest cosine between a clause of one and of the other."""
+    n = len(clause_vectors)
+    if n == 0:
+        return np.zeros((0, 0), dtype=np.float32)
+    flat = np.concatenate(clause_vectors).astype(np.float32)
+    starts = np.cumsum([0] + [len(c) for c in clause_vectors[:-1]])
+    sims = flat @ flat.T
+    rows = np.maximum.reduceat(sims, starts, axis=0)
+    return np.asarray(np.maximum.reduceat(rows, starts, axis=1), dtype=np.float32)
+
+
+def neighbourhood(
+    sim: NDArray[np.float32], doc_ids: NDArray[np.str_], k: int
+) -> NDArray[np.float64]:
+    """Mean similarity of each sentence to its ``k`` nearest sentences of other documents."""
+    masked = np.where(doc_ids[:, None] == doc_ids[None, :], -np.inf, sim.astype(np.float64))
+    k = min(k, max(masked.shape[1] - 1, 1))
+    top = -np.sort(-masked, axis=1)[:, :k]
+    top[~np.isfinite(top)] = 0.0
+    return np.asarray(top.mean(axis=1))
+
+
+def candidate_pairs(ev: Evidence, min_cosine: float) -> NDArray[np.int64]:
+    """Pairs (i, j), i < j, of sentences from different documents with cosine >= min_cosine."""
+    i, j = np.nonzero(np.triu(ev.cosine >= min_cosine, k=1))
+    other = ev.doc_ids[i] != ev.doc_ids[j]
+    return np.stack([i[other], j[other]], axis=1).astype(np.int64)
+
+
+def pair_features(ev: Evidence, pairs: NDArray[np.int64]) -> NDArray[np.float64]:
+    """One row of FEATURES per pair."""
+    i, j = pairs[:, 0], pairs[:, 1]
+    columns = []
+    for sim in (ev.cosine, ev.clause_cosine, ev.tfidf):
+        columns.append(sim[i, j].astype(np.float64))
+    for sim in (ev.cosine, ev.clause_cosine, ev.tfidf):
+        r = neighbourhood(sim, ev.doc_ids, CSLS_K)
+        columns.append(2 * sim[i, j] - r[i] - r[j])
+    columns.append(np.array([min(len(ev.rare[a] & ev.rare[b]), 3) / 3 for a, b in pairs]))
+    columns.append(np.array([float(bool(ev.numbers[a] & ev.numbers[b])) for a, b in pairs]))
+    if not len(pairs):
+        return np.zeros((0, len(FEATURES)))
+    return np.stack(columns, axis=1)
+
+
+def link_matrix(ev: Evidence, head: LinkHead) -> NDArray[np.float64]:
+    """Symmetric matrix of link probabilities; 0 for pairs that are not candidates.
+
+    Sentences of one document are never linked directly (repeating oneself is no
+    corroboration), but they may meet in a claim through sentences of other documents.
+    """
+    n = len(ev.doc_ids)
+    p = np.zeros((n, n), dtype=np.float64)
+    pairs = candidate_pairs(ev, head.candidate_cosine)
+    if len(pairs):
+        prob = head.probability(pair_features(ev, pairs))
+        p[pairs[:, 0], pairs[:, 1]] = prob
+        p[pairs[:, 1], pairs[:, 0]] = prob
+    np.fill_diagonal(p, 1.0)
+    return p
+
+
+def cluster(ev: Evidence, head: LinkHead) -> NDArray[np.int64]:
+    """A claim label per sentence (0..k-1, in order of first sentence), average linkage."""
+    n = len(ev.doc_ids)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    if n == 1:
+        return np.zeros(1, dtype=np.int64)
+    from sklearn.cluster import AgglomerativeClustering
+
+    distance = 1.0 - link_matrix(ev, head)
+    raw = AgglomerativeClustering(
+        n_clusters=None,
+        metric="precomputed",
+        linkage="average",
+        distance_threshold=1.0 - head.link_threshold,
+    ).fit_predict(distance)
+    return relabel(raw)
+
+
+def relabel(raw: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Renumber labels 0..k-1 in order of each label's first occurrence (deterministic ids).
+
+    >>> relabel(np.array([5, 5, 2, 7, 2])).tolist()
+    [0, 0, 1, 2, 1]
+    """
+    mapping: dict[int, int] = {}
+    return np.array([mapping.setdefault(int(r), len(mapping)) for r in raw], dtype=np.int64)

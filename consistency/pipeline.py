@@ -1,0 +1,68 @@
+"""check(paths) -> Report: the stages in order, ingest to report."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from consistency import clean, cluster, embed, ingest, report, segment
+from consistency.records import Document, Dropped, Sentence
+
+
+@dataclass(frozen=True)
+class Story:
+    """A story's documents read, cleaned, split and embedded: everything clustering needs."""
+
+    documents: list[Document]
+    sentences: list[Sentence]
+    dropped: list[Dropped]
+    evidence: cluster.Evidence
+
+
+def read_story(paths: Sequence[str | Path], manifest: embed.Manifest) -> Story:
+    """Ingest, clean, segment and embed the articles under ``paths``."""
+    docs = ingest.load(paths)
+    kept, dropped, sentences = [], [], []
+    for doc in docs:
+        doc_kept, doc_dropped = clean.furniture(doc)
+        kept += doc_kept
+        dropped += doc_dropped
+        sentences += segment.sentences(doc, doc_kept)
+    vectors = embed.embed([s.text for s in sentences], manifest)
+    keep, teasers = clean.off_topic(kept, dropped, sentences, vectors)
+    dropped += teasers
+    sentences = [s for s, k in zip(sentences, keep, strict=True) if k]
+    vectors = vectors[np.asarray(keep, dtype=bool)] if len(keep) else vectors
+    texts = [s.text for s in sentences]
+    clause_texts = [cluster.clauses(t) for t in texts]
+    flat = embed.embed([c for cs in clause_texts for c in cs], manifest)
+    bounds = np.cumsum([0] + [len(cs) for cs in clause_texts])
+    clause_vectors: list[NDArray[np.float32]] = [flat[a:b] for a, b in itertools.pairwise(bounds)]
+    ev = cluster.evidence(texts, [s.doc_id for s in sentences], vectors, clause_vectors)
+    return Story(docs, sentences, dropped, ev)
+
+
+def check(
+    paths: Sequence[str | Path] | str | Path,
+    *,
+    models: str | Path | None = None,
+) -> report.Report:
+    """Check the articles under ``paths`` and return the report.
+
+    ``paths`` are article files or folders; ``models`` the folder with the model manifest
+    and the link head (default: the project's ``models/``).
+    """
+    if isinstance(paths, str | Path):
+        paths = [paths]
+    manifest = embed.Manifest.load(models)
+    head = cluster.LinkHead.load(models)
+    story = read_story(paths, manifest)
+    labels = cluster.cluster(story.evidence, head)
+    return report.build(
+        story.documents, story.sentences, labels, story.evidence.vectors, story.dropped
+    )

@@ -1,0 +1,79 @@
+"""The data model: frozen records for each pipeline stage and the column order of each table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+
+@dataclass(frozen=True)
+class Document:
+    """One article: its stable id, where it came from, and the text all offsets point into."""
+
+    doc_id: str
+    path: str
+    text: str
+    title: str = ""
+    published: str = ""  # ISO 8601 date; "XXXX-MM-DD" (TimeML) when a dateline has no year
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch ``doc.text[start:end]`` of one document (kept text or a dropped piece)."""
+
+    doc_id: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """A span removed from the claims, with the reason a reader can check."""
+
+    doc_id: str
+    start: int
+    end: int
+    reason: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of one document; ``text == doc.text[start:end]``."""
+
+    doc_id: str
+    sentence_id: str  # "<doc_id>:<n>", n counting from 1 in document order
+    start: int
+    end: int
+    text: str
+
+
+DOCUMENT_COLUMNS: Final = ("doc_id", "path", "title", "published", "n_sentences", "n_dropped")
+SENTENCE_COLUMNS: Final = ("doc_id", "sentence_id", "start", "end", "claim_id", "text")
+DROPPED_COLUMNS: Final = ("doc_id", "start", "end", "reason", "text")
+CLAIM_COLUMNS: Final = (
+    "claim_id",
+    "status",
+    "n_sources",
+    "sources",
+    "n_sentences",
+    "doc_id",
+    "text",
+)
+CONFLICT_COLUMNS: Final = (
+    "claim_id",
+    "kind",
+    "severity",
+    "doc_a",
+    "value_a",
+    "text_a",
+    "start_a",
+    "end_a",
+    "doc_b",
+    "value_b",
+    "text_b",
+    "start_b",
+    "end_b",
+    "explanation",
+)

@@ -1,0 +1,168 @@
+"""Sentences, claim labels and dropped spans -> Report: pandas tables and their CSV files."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from consistency.records import (
+    CLAIM_COLUMNS,
+    CONFLICT_COLUMNS,
+    DOCUMENT_COLUMNS,
+    DROPPED_COLUMNS,
+    SENTENCE_COLUMNS,
+    Document,
+    Dropped,
+    Sentence,
+)
+
+CORROBORATED = "corroborated"
+SINGLE_SOURCE = "single-source"
+TABLES = ("documents", "sentences", "claims", "conflicts", "dropped")
+
+
+@dataclass(frozen=True)
+class Report:
+    """The checker's findings, one DataFrame per CSV file, columns fixed whatever the input."""
+
+    documents: pd.DataFrame
+    sentences: pd.DataFrame
+    claims: pd.DataFrame
+    conflicts: pd.DataFrame
+    dropped: pd.DataFrame
+
+    def to_csv(self, out: str | Path) -> list[Path]:
+        """Write every table as ``<name>.csv`` under ``out``; returns the paths written.
+
+        Files are written to a temporary folder beside ``out`` and moved in one by one
+        only when all are complete, so a failed run never leaves a half-written report.
+        """
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".consistency-", dir=out))
+        try:
+            for name in TABLES:
+                frame: pd.DataFrame = getattr(self, name)
+                frame.to_csv(tmp / f"{name}.csv", index=False, lineterminator="\n")
+            written = []
+            for name in TABLES:
+                target = out / f"{name}.csv"
+                os.replace(tmp / f"{name}.csv", target)
+                written.append(target)
+            return written
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    def summary(self) -> dict[str, int]:
+        """Counts a reader wants first: documents, sentences, claims by status, dropped spans."""
+        status = self.claims["status"].value_counts()
+        return {
+            "documents": len(self.documents),
+            "sentences": len(self.sentences),
+            "claims": len(self.claims),
+            CORROBORATED: int(status.get(CORROBORATED, 0)),
+            SINGLE_SOURCE: int(status.get(SINGLE_SOURCE, 0)),
+            "dropped": len(self.dropped),
+        }
+
+
+def claim_ids(labels: NDArray[np.int64], doc_ids: Sequence[str]) -> list[str]:
+    """Name claims ``c001``... so that the most-sourced come first, ties by first sentence.
+
+    >>> claim_ids(np.array([0, 1, 1, 2]), ["a", "a", "b", "b"])
+    ['c002', 'c001', 'c001', 'c003']
+    """
+    if len(labels) == 0:
+        return []
+    sources: dict[int, set[str]] = {}
+    first: dict[int, int] = {}
+    for i, (label, doc) in enumerate(zip(labels.tolist(), doc_ids, strict=True)):
+        sources.setdefault(label, set()).add(doc)
+        first.setdefault(label, i)
+    order = sorted(sources, key=lambda k: (-len(sources[k]), first[k]))
+    width = max(3, len(str(len(order))))
+    name = {label: f"c{rank + 1:0{width}d}" for rank, label in enumerate(order)}
+    return [name[label] for label in labels.tolist()]
+
+
+def representative(members: Sequence[int], vectors: NDArray[np.float32]) -> int:
+    """The member nearest the claim's mean vector (the earliest on a tie)."""
+    centre = vectors[list(members)].mean(axis=0)
+    scores = vectors[list(members)] @ centre
+    return int(members[int(np.argmax(np.round(scores, 6)))])
+
+
+def build(
+    docs: Sequence[Document],
+    sentences: Sequence[Sentence],
+    labels: NDArray[np.int64],
+    vectors: NDArray[np.float32],
+    dropped: Sequence[Dropped],
+) -> Report:
+    """Assemble the report tables, sorted the same way on every run."""
+    ids = claim_ids(labels, [s.doc_id for s in sentences])
+    sentence_rows = [
+        {
+            "doc_id": s.doc_id,
+            "sentence_id": s.sentence_id,
+            "start": s.start,
+            "end": s.end,
+            "claim_id": cid,
+            "text": s.text,
+        }
+        for s, cid in zip(sentences, ids, strict=True)
+    ]
+    members: dict[str, list[int]] = {}
+    for i, cid in enumerate(ids):
+        members.setdefault(cid, []).append(i)
+    claim_rows = []
+    for cid in sorted(members):
+        idx = members[cid]
+        sources = sorted({sentences[i].doc_id for i in idx})
+        rep = sentences[representative(idx, vectors)]
+        claim_rows.append(
+            {
+                "claim_id": cid,
+                "status": CORROBORATED if len(sources) > 1 else SINGLE_SOURCE,
+                "n_sources": len(sources),
+                "sources": ";".join(sources),
+                "n_sentences": len(idx),
+                "doc_id": rep.doc_id,
+                "text": rep.text,
+            }
+        )
+    drop_rows = sorted(
+        ({"doc_id": d.doc_id, "start": d.start, "end": d.end, "reason": d.reason, "text": d.text}
+         for d in dropped),
+        key=lambda r: (r["doc_id"], r["start"]),
+    )  # fmt: skip
+    n_kept = pd.Series([s.doc_id for s in sentences], dtype=object).value_counts()
+    n_drop = pd.Series([d.doc_id for d in dropped], dtype=object).value_counts()
+    doc_rows = [
+        {
+            "doc_id": d.doc_id,
+            "path": d.path,
+            "title": d.title,
+            "published": d.published,
+            "n_sentences": int(n_kept.get(d.doc_id, 0)),
+            "n_dropped": int(n_drop.get(d.doc_id, 0)),
+        }
+        for d in sorted(docs, key=lambda d: d.doc_id)
+    ]
+    sentence_frame = pd.DataFrame(sentence_rows, columns=list(SENTENCE_COLUMNS))
+    sentence_frame = sentence_frame.sort_values(["doc_id", "start"], kind="stable")
+    return Report(
+        documents=pd.DataFrame(doc_rows, columns=list(DOCUMENT_COLUMNS)),
+        sentences=sentence_frame.reset_index(drop=True),
+        claims=pd.DataFrame(claim_rows, columns=list(CLAIM_COLUMNS)),
+        conflicts=pd.DataFrame([], columns=list(CONFLICT_COLUMNS)),
+        dropped=pd.DataFrame(drop_rows, columns=list(DROPPED_COLUMNS)),
+    )
