@@ -70,7 +70,7 @@ FURNITURE: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
 )
 MAX_FURNITURE_WORDS: Final = 30
 MAX_HEADING_WORDS: Final = 12
-BYLINE: Final = re.compile(r"^by\s+[A-Z][\w.'’-]+(\s+[A-Z][\w.'’-]+){0,3}$")
+BYLINE: Final = re.compile(r"^[Bb]y\s+[A-Z][\w.'’-]+(\s+[A-Z][\w.'’-]+){0,3}$")
 
 # A kept line is off-topic when its sentences are all far from the story: cosine to the centre
 # of the other documents below OFF_TOPIC_CENTRE and to the nearest sentence of another document
@@ -149,9 +149,8 @@ def furniture(doc: Document) -> tuple[list[Span], list[Dropped]]:
         m = dateline(line) if i < 6 else None
         if m is not None and m.end() < len(line):
             cut = start + m.end()
-            dropped.append(
-                Dropped(doc.doc_id, start, cut, "dateline", doc.text[start:cut].rstrip())
-            )
+            label = doc.text[start:cut].rstrip()
+            dropped.append(Dropped(doc.doc_id, start, start + len(label), "dateline", label))
             start = cut
         kept.append(Span(doc.doc_id, start, end, doc.text[start:end]))
     return kept, dropped

@@ -60,7 +60,7 @@ HTML_DATE_META = (
 
 
 def load(paths: Sequence[str | Path]) -> list[Document]:
-    """Read every article under ``paths`` (files or folders, recursive, sorted by path).
+    """Read every article under ``paths`` (files or folders, recursive), sorted by doc id.
 
     Doc ids are file stems and must be unique: two files with one stem are an error,
     since every table refers to a document by its id.
@@ -75,7 +75,9 @@ def load(paths: Sequence[str | Path]) -> list[Document]:
                 "doc ids are file names without suffix, so rename one of the two files."
             )
         seen[d.doc_id] = d.path
-    return docs
+    # Every later stage works in doc-id order, so the report does not depend on the order
+    # in which paths were given.
+    return sorted(docs, key=lambda d: d.doc_id)
 
 
 def expand(paths: Sequence[str | Path]) -> Iterable[Path]:
