@@ -39,6 +39,10 @@ FEATURES: Final = (
 # everything; a claim's paraphrase is near its twin in particular. On the seeds it lifts the
 # average precision of the pair decision by about a tenth (benchmarks/eval_clustering.py).
 CSLS_K: Final = 10
+# A sentence is attached to at most this many claims besides its own (the strongest): news
+# sentences carry two claims often, three rarely, while a long sentence full of the story's
+# words links weakly to many claims.
+MAX_ALSO: Final = 1
 
 TOKEN: Final = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_](?:[^\W_]|['’-](?=[^\W_]))*")
 POSSESSIVE: Final = re.compile(r"['’]s$")
@@ -63,6 +67,8 @@ def tokens(text: str) -> list[str]:
 
     >>> tokens("Putin’s first visit to North Korea in 24 years")
     ['putin', 'visit', 'north', 'korea', '24', 'year']
+    >>> tokens("Belarus, analogous to the allies")
+    ['belarus', 'analogous', 'ally']
     """
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
@@ -71,7 +77,9 @@ def tokens(text: str) -> list[str]:
         word = POSSESSIVE.sub("", raw.lower())
         if word in ENGLISH_STOP_WORDS or (len(word) < 2 and not word.isdigit()):
             continue
-        if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
+        if len(word) > 4 and word.endswith("ies"):
+            word = word[:-3] + "y"
+        elif len(word) > 4 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
             word = word[:-1]
         out.append(word)
     return out
@@ -253,23 +261,84 @@ def link_matrix(ev: Evidence, head: LinkHead) -> NDArray[np.float64]:
     return p
 
 
-def cluster(ev: Evidence, head: LinkHead) -> NDArray[np.int64]:
-    """A claim label per sentence (0..k-1, in order of first sentence), average linkage."""
-    n = len(ev.doc_ids)
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    if n == 1:
-        return np.zeros(1, dtype=np.int64)
+@dataclass(frozen=True)
+class Claims:
+    """Each sentence's claim, and the other claims it also states.
+
+    News sentences often carry two claims ("Putin, on his first visit in 24 years, signed a
+    pledge"). A sentence belongs to one claim in the clustering (``labels``) and is attached
+    to any other claim whose sentences in other documents it links to as strongly as the
+    clustering requires inside a claim (``also``): it then counts as a source of both.
+    """
+
+    labels: NDArray[np.int64]  # 0..k-1, numbered in order of first sentence
+    also: list[frozenset[int]]  # per sentence, other claims it states
+
+    def members(self) -> dict[int, list[int]]:
+        """Sentences of each claim, its own first, then those attached to it."""
+        out: dict[int, list[int]] = {}
+        for i, label in enumerate(self.labels.tolist()):
+            out.setdefault(label, []).append(i)
+        for i, extra in enumerate(self.also):
+            for label in sorted(extra):
+                out[label].append(i)
+        return out
+
+    def of(self, i: int) -> frozenset[int]:
+        """Every claim sentence ``i`` states."""
+        return self.also[i] | {int(self.labels[i])}
+
+
+def cluster(ev: Evidence, head: LinkHead) -> Claims:
+    """Claims of the story's sentences: average linkage over link probabilities, then attach."""
+    return claims_from_links(link_matrix(ev, head), ev.doc_ids, head.link_threshold)
+
+
+def claims_from_links(
+    p: NDArray[np.float64], doc_ids: NDArray[np.str_], threshold: float
+) -> Claims:
+    """Average-linkage claims cut at link probability ``threshold``, with attachments."""
+    n = len(doc_ids)
+    if n < 2:
+        return Claims(np.zeros(n, dtype=np.int64), [frozenset()] * n)
     from sklearn.cluster import AgglomerativeClustering
 
-    distance = 1.0 - link_matrix(ev, head)
     raw = AgglomerativeClustering(
         n_clusters=None,
         metric="precomputed",
         linkage="average",
-        distance_threshold=1.0 - head.link_threshold,
-    ).fit_predict(distance)
-    return relabel(raw)
+        distance_threshold=1.0 - threshold,
+    ).fit_predict(1.0 - p)
+    labels = relabel(raw)
+    return Claims(labels, attach(p, labels, doc_ids, threshold))
+
+
+def attach(
+    p: NDArray[np.float64],
+    labels: NDArray[np.int64],
+    doc_ids: NDArray[np.str_],
+    threshold: float,
+    max_also: int = MAX_ALSO,
+) -> list[frozenset[int]]:
+    """Other claims each sentence states: mean link to their other-document sentences >= cut."""
+    n, k = len(labels), int(labels.max()) + 1
+    in_claim = np.zeros((n, k))
+    in_claim[np.arange(n), labels] = 1.0
+    _, doc_index = np.unique(doc_ids, return_inverse=True)
+    in_doc = np.zeros((n, int(doc_index.max()) + 1))
+    in_doc[np.arange(n), doc_index] = 1.0
+    off = p.copy()
+    off[doc_index[:, None] == doc_index[None, :]] = 0.0  # own document: no corroboration
+    link_sum = off @ in_claim  # n x k
+    others = in_claim.sum(axis=0)[None, :] - (in_doc.T @ in_claim)[doc_index]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(others > 0, link_sum / np.maximum(others, 1), 0.0)
+    mean[np.arange(n), labels] = 0.0
+    out = []
+    for row in mean:
+        ranked = [int(c) for c in np.argsort(-row, kind="stable")[:max_also] if row[c] >= threshold]
+        out.append(frozenset(ranked))
+    return out
 
 
 def relabel(raw: NDArray[np.int64]) -> NDArray[np.int64]:

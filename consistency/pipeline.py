@@ -62,7 +62,7 @@ def check(
     manifest = embed.Manifest.load(models)
     head = cluster.LinkHead.load(models)
     story = read_story(paths, manifest)
-    labels = cluster.cluster(story.evidence, head)
+    claims = cluster.cluster(story.evidence, head)
     return report.build(
-        story.documents, story.sentences, labels, story.evidence.vectors, story.dropped
+        story.documents, story.sentences, claims, story.evidence.vectors, story.dropped
     )

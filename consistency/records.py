@@ -50,7 +50,17 @@ class Sentence:
 
 
 DOCUMENT_COLUMNS: Final = ("doc_id", "path", "title", "published", "n_sentences", "n_dropped")
-SENTENCE_COLUMNS: Final = ("doc_id", "sentence_id", "start", "end", "claim_id", "text")
+# claim_id: the claim the sentence was clustered into; other_claims: further claims it states
+# (";"-joined, usually empty), through which it is also counted as their source.
+SENTENCE_COLUMNS: Final = (
+    "doc_id",
+    "sentence_id",
+    "start",
+    "end",
+    "claim_id",
+    "other_claims",
+    "text",
+)
 DROPPED_COLUMNS: Final = ("doc_id", "start", "end", "reason", "text")
 CLAIM_COLUMNS: Final = (
     "claim_id",

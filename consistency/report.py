@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from consistency.cluster import Claims
 from consistency.records import (
     CLAIM_COLUMNS,
     CONFLICT_COLUMNS,
@@ -74,23 +75,19 @@ class Report:
         }
 
 
-def claim_ids(labels: NDArray[np.int64], doc_ids: Sequence[str]) -> list[str]:
+def claim_names(claims: Claims, doc_ids: Sequence[str]) -> dict[int, str]:
     """Name claims ``c001``... so that the most-sourced come first, ties by first sentence.
 
-    >>> claim_ids(np.array([0, 1, 1, 2]), ["a", "a", "b", "b"])
-    ['c002', 'c001', 'c001', 'c003']
+    >>> c = Claims(np.array([0, 1, 1, 2]), [frozenset()] * 4)
+    >>> claim_names(c, ["a", "a", "b", "b"])
+    {1: 'c001', 0: 'c002', 2: 'c003'}
     """
-    if len(labels) == 0:
-        return []
-    sources: dict[int, set[str]] = {}
-    first: dict[int, int] = {}
-    for i, (label, doc) in enumerate(zip(labels.tolist(), doc_ids, strict=True)):
-        sources.setdefault(label, set()).add(doc)
-        first.setdefault(label, i)
-    order = sorted(sources, key=lambda k: (-len(sources[k]), first[k]))
+    members = claims.members()
+    sources = {label: {doc_ids[i] for i in idx} for label, idx in members.items()}
+    first = {label: idx[0] for label, idx in members.items()}
+    order = sorted(members, key=lambda k: (-len(sources[k]), first[k]))
     width = max(3, len(str(len(order))))
-    name = {label: f"c{rank + 1:0{width}d}" for rank, label in enumerate(order)}
-    return [name[label] for label in labels.tolist()]
+    return {label: f"c{rank + 1:0{width}d}" for rank, label in enumerate(order)}
 
 
 def representative(members: Sequence[int], vectors: NDArray[np.float32]) -> int:
@@ -103,34 +100,33 @@ def representative(members: Sequence[int], vectors: NDArray[np.float32]) -> int:
 def build(
     docs: Sequence[Document],
     sentences: Sequence[Sentence],
-    labels: NDArray[np.int64],
+    claims: Claims,
     vectors: NDArray[np.float32],
     dropped: Sequence[Dropped],
 ) -> Report:
     """Assemble the report tables, sorted the same way on every run."""
-    ids = claim_ids(labels, [s.doc_id for s in sentences])
+    doc_ids = [s.doc_id for s in sentences]
+    names = claim_names(claims, doc_ids)
     sentence_rows = [
         {
             "doc_id": s.doc_id,
             "sentence_id": s.sentence_id,
             "start": s.start,
             "end": s.end,
-            "claim_id": cid,
+            "claim_id": names[int(claims.labels[i])],
+            "other_claims": ";".join(sorted(names[c] for c in claims.also[i])),
             "text": s.text,
         }
-        for s, cid in zip(sentences, ids, strict=True)
+        for i, s in enumerate(sentences)
     ]
-    members: dict[str, list[int]] = {}
-    for i, cid in enumerate(ids):
-        members.setdefault(cid, []).append(i)
     claim_rows = []
-    for cid in sorted(members):
-        idx = members[cid]
-        sources = sorted({sentences[i].doc_id for i in idx})
-        rep = sentences[representative(idx, vectors)]
+    for label, idx in sorted(claims.members().items(), key=lambda kv: names[kv[0]]):
+        sources = sorted({doc_ids[i] for i in idx})
+        own = [i for i in idx if claims.labels[i] == label]
+        rep = sentences[representative(own, vectors)]
         claim_rows.append(
             {
-                "claim_id": cid,
+                "claim_id": names[label],
                 "status": CORROBORATED if len(sources) > 1 else SINGLE_SOURCE,
                 "n_sources": len(sources),
                 "sources": ";".join(sources),
