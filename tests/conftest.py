@@ -1,0 +1,35 @@
+"""Shared fixtures: the seeds checked once per session (embedding is the expensive part)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+DATA = Path(__file__).resolve().parent / "data"
+ECBPLUS = ROOT.parent / "shared" / "corpus" / "ecbplus"
+
+
+@pytest.fixture(scope="session")
+def seed_report():
+    import consistency
+
+    return consistency.check([SEEDS])
+
+
+@pytest.fixture(scope="session")
+def seed_story():
+    from consistency import embed, pipeline
+
+    return pipeline.read_story([SEEDS], embed.Manifest.load())
+
+
+@pytest.fixture(scope="session")
+def seed_texts() -> dict[str, str]:
+    return {p.stem: p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))}

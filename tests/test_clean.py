@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+import consistency
+from consistency import clean
+from consistency.records import Document
+
+from .conftest import DATA, SEEDS
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("© 2025 Benzinga.com. Benzinga does not provide investment advice.", "copyright"),
+        ("Copyright 2013 The Associated Press. All rights reserved.", "copyright"),
+        ("Thank you for reading this post, don't forget to subscribe!", "subscribe"),
+        ("Sign up for our daily newsletter", "subscribe"),
+        ("Comments", "comments"),
+        ("You must be logged in to post a comment.", "comments"),
+        ("Share post:", "share"),
+        ("Share on Facebook", "share"),
+        ("× How can I help you?", "chat"),
+        (
+            "See Also: G7 Leaders Approve $50B Ukraine Loan Funded By Frozen Russian Assets",
+            "teaser",
+        ),
+        ("More like this", "teaser"),
+        ("Read more: Quake survivors wait for aid", "teaser"),
+        ("Geopolitical Implications", "heading"),
+        ("The Strategic Pact: Peaceful and Defensive?", "heading"),
+        ("By Jane Smith", "byline"),
+        ("Putin signed a mutual defense pledge with Kim Jong-un on Wednesday.", ""),
+        ("Kim, meanwhile, described the new “alliance” as a “watershed moment.”", ""),
+        # A long sentence that mentions a newsletter is article text, not a prompt.
+        (
+            "The ministry said in its weekly newsletter that fuel imports rose for a third month, "
+            "driven by demand from transport companies and by the subsidy the government pays "
+            "on every litre landed in the country's ports and terminals this year.",
+            "",
+        ),
+    ],
+)
+def test_furniture_reason(line: str, reason: str) -> None:
+    assert clean.furniture_reason(line) == reason
+
+
+def test_headline_is_not_a_heading() -> None:
+    assert clean.furniture_reason("Putin Visits Pyongyang", first=True) == ""
+
+
+def test_dateline_is_cut_from_its_sentence() -> None:
+    doc = Document("d", "d.txt", "Title Here\n\nMOSCOW, June 19 (Reuters) – Putin signed a pact.")
+    kept, dropped = clean.furniture(doc)
+    assert [d.reason for d in dropped] == ["dateline"]
+    assert kept[-1].text == "Putin signed a pact."
+
+
+def _gold_furniture() -> list[dict[str, str]]:
+    with open(DATA / "seed_furniture.csv", encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def locate(text: str, quote: str) -> int:
+    """Offset of an annotation quote: a whole line equal to it first (short headings such as
+    "North Korea" recur inside sentences), else its first occurrence."""
+    pos = 0
+    for line in text.split("\n"):
+        if line.strip() == quote:
+            return pos + line.index(quote)
+        pos += len(line) + 1
+    return text.find(quote)
+
+
+def test_all_seed_furniture_is_dropped_with_a_reason(seed_report, seed_texts) -> None:
+    dropped = seed_report.dropped
+    for row in _gold_furniture():
+        at = locate(seed_texts[row["doc_id"]], row["quote"])
+        assert at >= 0
+        hit = dropped[
+            (dropped.doc_id == row["doc_id"]) & (dropped.start <= at) & (dropped.end > at)
+        ]
+        assert len(hit) == 1, row
+        assert hit.iloc[0]["reason"], row
+
+
+def test_no_seed_furniture_reaches_the_claims(seed_report, seed_texts) -> None:
+    sentences = seed_report.sentences
+    for row in _gold_furniture():
+        at = locate(seed_texts[row["doc_id"]], row["quote"])
+        end = at + len(row["quote"])
+        overlap = sentences[
+            (sentences.doc_id == row["doc_id"]) & (sentences.start < end) & (sentences.end > at)
+        ]
+        assert overlap.empty, row
+
+
+def test_no_annotated_claim_sentence_is_dropped(seed_report, seed_texts) -> None:
+    dropped = seed_report.dropped
+    with open(DATA / "seed_claims.csv", encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            at = locate(seed_texts[row["doc_id"]], row["quote"])
+            inside = dropped[
+                (dropped.doc_id == row["doc_id"]) & (dropped.start <= at) & (dropped.end > at)
+            ]
+            assert inside.empty, row
+
+
+def test_seed_teasers_are_dropped_as_off_topic(seed_report) -> None:
+    teasers = seed_report.dropped[seed_report.dropped.reason.str.startswith("teaser: off-topic")]
+    texts = " ".join(teasers.text)
+    assert "Rising landing costs for petrol" in texts
+    assert "Naija247news" in texts
+    assert "Trade confidently with insights" in texts
+
+
+def _ecbplus_lines(doc_id: str, n: int) -> list[str]:
+    text = (DATA / "ecbplus_37ecb" / f"{doc_id}.txt").read_text(encoding="utf-8")
+    return text.splitlines()[:n]
+
+
+def test_injected_teasers_from_another_story_are_dropped(tmp_path: Path) -> None:
+    """Earthquake blurbs put under a related-stories block of a seed end up in dropped.csv."""
+    folder = tmp_path / "story"
+    shutil.copytree(SEEDS, folder)
+    target = folder / "002_cde27cff9f0fd582.txt"
+    blurbs = _ecbplus_lines("n0226", 2) + _ecbplus_lines("n0458", 1)
+    target.write_text(
+        target.read_text(encoding="utf-8") + "\nRelated stories\n\n" + "\n\n".join(blurbs) + "\n",
+        encoding="utf-8",
+    )
+    report = consistency.check([folder])
+    dropped = report.dropped[report.dropped.doc_id == target.stem]
+    for blurb in blurbs:
+        row = dropped[dropped.text == blurb]
+        assert len(row) == 1, blurb
+        assert row.iloc[0]["reason"].startswith("teaser: off-topic")
+    assert not any(b in " ".join(report.sentences.text) for b in blurbs)
+
+
+def test_real_news_lines_are_not_dropped_as_off_topic(ecb_report) -> None:
+    """On a real story with no page furniture, no line may be taken for a teaser."""
+    reasons = set(ecb_report.dropped.reason.str.split(":").str[0])
+    assert "teaser" not in reasons
+
+
+@pytest.fixture(scope="module")
+def ecb_report():
+    return consistency.check([DATA / "ecbplus_37ecb"])
+
+
+def test_link_head_records_how_it_was_trained() -> None:
+    head = json.loads((SEEDS.parent / "models" / "link_head.json").read_text())
+    assert head["trained_on"]["annotated_sentences"] == 160

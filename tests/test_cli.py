@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from consistency.cli import app
+
+from .conftest import SEEDS
+
+runner = CliRunner()
+
+
+def test_check_writes_the_report(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["check", str(SEEDS), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "5 documents" in result.output
+    assert "single-source" in result.output
+    for name in ("claims", "sentences", "dropped", "documents", "conflicts"):
+        assert (out / f"{name}.csv").is_file()
+    claims = pd.read_csv(out / "claims.csv")
+    assert list(claims.columns)[:3] == ["claim_id", "status", "n_sources"]
+    assert not list(out.glob(".consistency-*")), "temporary folder left behind"
+
+
+def test_one_document_says_corroboration_needs_two(tmp_path: Path) -> None:
+    one = SEEDS / "003_81d8d45a0979f314.txt"
+    result = runner.invoke(app, ["check", str(one), "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "corroboration needs two or more sources" in result.output
+
+
+def test_bad_input_exits_2_and_names_the_path(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere"
+    result = runner.invoke(app, ["check", str(missing), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert str(missing) in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_no_arguments_shows_help() -> None:
+    result = runner.invoke(app, [])
+    assert "check" in result.output

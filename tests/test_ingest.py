@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from consistency import ingest
+from consistency.errors import InputError
+
+from .conftest import SEEDS
+
+
+def test_seeds_load_sorted_with_stable_ids() -> None:
+    docs = ingest.load([SEEDS])
+    assert [d.doc_id for d in docs] == sorted(p.stem for p in SEEDS.glob("*.txt"))
+    assert all(d.text for d in docs)
+
+
+def test_headline_and_dateline_of_the_seeds() -> None:
+    docs = {d.doc_id[:3]: d for d in ingest.load([SEEDS])}
+    assert docs["001"].title.startswith("West Panics over Putin")
+    assert docs["004"].title.startswith("Putin in Pyongyang")
+    assert docs["000"].title == ""  # its first line is a full sentence, not a headline
+    assert docs["001"].published == "XXXX-06-19"  # "MOSCOW/SEOUL, June 19 (Reuters)"
+    assert docs["000"].published == ""
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("MOSCOW/SEOUL, June 19 (Reuters) – Putin signed.", "XXXX-06-19"),
+        ("WASHINGTON, Jan. 5, 2024 (AP) - Officials said.", "2024-01-05"),
+        ("SEOUL, Feb 30 (Reuters) - No such day.", ""),
+        ("Putin signed a pact on June 19 - in Pyongyang.", ""),
+        ("LONDON (Reuters) - No date here.", ""),
+    ],
+)
+def test_dateline_date(line: str, expected: str) -> None:
+    assert ingest.dateline_date(line) == expected
+
+
+def test_html_text_title_and_date(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><head><title>Site | Putin visits</title>"
+        '<meta property="og:title" content="Putin visits Pyongyang">'
+        '<meta property="article:published_time" content="2024-06-19T08:00:00+09:00">'
+        "<style>p {color: red}</style><script>var x = 'tracking';</script></head>"
+        "<body><h1>Putin visits Pyongyang</h1><p>Putin arrived on Wednesday.</p>"
+        "<p>Kim greeted him.</p></body></html>",
+        encoding="utf-8",
+    )
+    [doc] = ingest.load([page])
+    assert doc.title == "Putin visits Pyongyang"
+    assert doc.published == "2024-06-19"
+    assert "Putin arrived on Wednesday." in doc.text
+    assert "tracking" not in doc.text and "color" not in doc.text
+    assert doc.text.count("\n") >= 2  # paragraphs stay on lines of their own
+
+
+def test_crlf_offsets_match_what_python_reads(tmp_path: Path) -> None:
+    f = tmp_path / "a.txt"
+    f.write_bytes(b"First line.\r\nSecond line.\r\n")
+    [doc] = ingest.load([f])
+    assert doc.text == f.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        (lambda p: p, "no article files"),
+        (lambda p: p / "missing", "no such file"),
+        (lambda p: _write(p / "a.pdf", b"%PDF-1.4"), "unsupported file type"),
+        (lambda p: _write(p / "a.txt", b"   \n\n"), "holds no text"),
+        (lambda p: _write(p / "a.txt", b"caf\xe9 au lait"), "not valid UTF-8"),
+    ],
+)
+def test_bad_input_names_the_file(tmp_path: Path, setup, message: str) -> None:
+    target = setup(tmp_path)
+    with pytest.raises(InputError, match=message) as info:
+        ingest.load([target])
+    assert str(target) in str(info.value)
+
+
+def test_duplicate_ids_are_refused(tmp_path: Path) -> None:
+    _write(tmp_path / "x" / "a.txt", b"One.")
+    _write(tmp_path / "y" / "a.md", b"Two.")
+    with pytest.raises(InputError, match="doc id 'a'"):
+        ingest.load([tmp_path])
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path

@@ -1,0 +1,192 @@
+"""End to end on the seeds, on mutated copies of them, and on a real ECB+ story."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import consistency
+from consistency import ingest, segment
+from consistency.records import (
+    CLAIM_COLUMNS,
+    CONFLICT_COLUMNS,
+    DOCUMENT_COLUMNS,
+    DROPPED_COLUMNS,
+    SENTENCE_COLUMNS,
+)
+
+from .conftest import DATA, SEEDS
+
+AID = "Russia has committed to providing humanitarian aid to North Korea"
+
+
+def claims_of(report, needle: str) -> pd.DataFrame:
+    """claims.csv rows of every claim the sentence containing ``needle`` states."""
+    rows = report.sentences[report.sentences.text.str.contains(needle, regex=False)]
+    assert len(rows) == 1, needle
+    row = rows.iloc[0]
+    ids = [row["claim_id"], *filter(None, str(row["other_claims"]).split(";"))]
+    ids = [i for i in ids if i != "nan"]
+    return report.claims.set_index("claim_id").loc[ids]
+
+
+def claim_of(report, needle: str) -> pd.Series:
+    """The claims.csv row of the claim the sentence containing ``needle`` was clustered into."""
+    return claims_of(report, needle).iloc[0]
+
+
+def members(report, claim_id: str) -> pd.DataFrame:
+    """Sentences of a claim: those clustered into it and those attached to it."""
+    s = report.sentences
+    attached = s.other_claims.fillna("").str.split(";").apply(lambda ids: claim_id in ids)
+    return s[(s.claim_id == claim_id) | attached]
+
+
+def test_humanitarian_aid_is_single_source(seed_report) -> None:
+    claim = claim_of(seed_report, AID)
+    assert claim["status"] == "single-source"
+    assert claim["sources"] == "004_99aaa114161582c3"
+
+
+def test_first_visit_in_24_years_meets_across_outlets(seed_report) -> None:
+    """002's "Putin's first to North Korea in 24 years" and 000's "on his first visit to
+    North Korea in 24 years" state one claim (000's sentence also states the signing)."""
+    shared = set(claims_of(seed_report, "Putin’s first to North Korea in 24 years").index) & set(
+        claims_of(seed_report, "on his first visit to North Korea in 24 years").index
+    )
+    assert shared
+    for claim_id in shared:
+        assert {"000_4d7f4bafa4ab37f4", "002_cde27cff9f0fd582"} <= set(
+            members(seed_report, claim_id).doc_id
+        )
+
+
+def test_mutual_assistance_is_corroborated_by_three_sources(seed_report) -> None:
+    claims = claims_of(seed_report, "the new pact includes provisions for mutual assistance")
+    assert (claims.status == "corroborated").all()
+    assert claims.n_sources.max() >= 3
+
+
+def test_topic_alone_does_not_make_a_claim(seed_report) -> None:
+    """Sentences that merely share the story's topic stay apart: no claim spans everything."""
+    assert seed_report.claims.n_sentences.max() <= 8
+    assert len(seed_report.claims) >= 60
+
+
+def test_tables_have_the_contract_columns(seed_report) -> None:
+    assert tuple(seed_report.claims.columns) == CLAIM_COLUMNS
+    assert tuple(seed_report.sentences.columns) == SENTENCE_COLUMNS
+    assert tuple(seed_report.dropped.columns) == DROPPED_COLUMNS
+    assert tuple(seed_report.documents.columns) == DOCUMENT_COLUMNS
+    assert tuple(seed_report.conflicts.columns) == CONFLICT_COLUMNS
+    assert set(seed_report.claims.status) <= {"corroborated", "single-source"}
+
+
+def test_claim_counts_agree_with_sentences(seed_report) -> None:
+    claims = seed_report.claims.set_index("claim_id")
+    for claim_id, row in claims.iterrows():
+        found = members(seed_report, claim_id)
+        assert len(found) == row["n_sentences"], claim_id
+        assert ";".join(sorted(set(found.doc_id))) == row["sources"], claim_id
+        assert row["n_sources"] == found.doc_id.nunique()
+        assert row["status"] == ("single-source" if row["n_sources"] == 1 else "corroborated")
+    # Every sentence is clustered into exactly one claim, and its text is kept verbatim.
+    assert set(seed_report.sentences.claim_id) == set(claims.index)
+
+
+def test_attachments_are_rare_and_never_to_the_own_claim(seed_report) -> None:
+    s = seed_report.sentences
+    attached = s[s.other_claims.fillna("") != ""]
+    assert len(attached) < len(s) / 3
+    for row in attached.itertuples():
+        assert row.claim_id not in row.other_claims.split(";")
+
+
+def test_nothing_is_lost(seed_report) -> None:
+    """Every non-white-space character is in exactly one kept sentence or dropped span."""
+    for doc in ingest.load([SEEDS]):
+        spans = [
+            (r.start, r.end)
+            for frame in (seed_report.sentences, seed_report.dropped)
+            for r in frame[frame.doc_id == doc.doc_id].itertuples()
+        ]
+        assert segment.coverage_gaps(doc, spans) == [], doc.doc_id
+
+
+def test_offsets_point_into_the_source_files(seed_report) -> None:
+    texts = {p.stem: p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt")}
+    for frame in (seed_report.sentences, seed_report.dropped):
+        for r in frame.itertuples():
+            assert texts[r.doc_id][r.start : r.end] == r.text
+
+
+def test_two_runs_give_byte_identical_csvs(seed_report, tmp_path: Path) -> None:
+    first = seed_report.to_csv(tmp_path / "a")
+    second = consistency.check([SEEDS]).to_csv(tmp_path / "b")
+    for a, b in zip(first, second, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_input_order_does_not_change_the_report(seed_report, tmp_path: Path) -> None:
+    files = sorted(SEEDS.glob("*.txt"), reverse=True)
+    shuffled = consistency.check(files)
+    for name in ("claims", "sentences", "dropped", "documents"):
+        pd.testing.assert_frame_equal(
+            getattr(shuffled, name).drop(columns="path", errors="ignore"),
+            getattr(seed_report, name).drop(columns="path", errors="ignore"),
+        )
+
+
+def test_a_second_outlet_makes_the_aid_claim_corroborated(tmp_path: Path) -> None:
+    folder = tmp_path / "story"
+    shutil.copytree(SEEDS, folder)
+    other = folder / "002_cde27cff9f0fd582.txt"
+    other.write_text(
+        other.read_text(encoding="utf-8")
+        + "Russia also pledged humanitarian aid to North Korea, including food and medicine.\n",
+        encoding="utf-8",
+    )
+    claims = claims_of(consistency.check([folder]), AID)
+    assert "corroborated" in set(claims.status)
+    sources = set(";".join(claims.sources).split(";"))
+    assert {"002_cde27cff9f0fd582", "004_99aaa114161582c3"} <= sources
+
+
+def test_without_its_only_source_the_aid_claim_is_gone(tmp_path: Path) -> None:
+    folder = tmp_path / "story"
+    shutil.copytree(SEEDS, folder)
+    (folder / "004_99aaa114161582c3.txt").unlink()
+    report = consistency.check([folder])
+    assert not report.sentences.text.str.contains("humanitarian").any()
+    assert "004_99aaa114161582c3" not in set(report.documents.doc_id)
+
+
+def test_one_document_alone_is_all_single_source() -> None:
+    report = consistency.check([SEEDS / "003_81d8d45a0979f314.txt"])
+    assert len(report.documents) == 1
+    assert set(report.claims.status) == {"single-source"}
+
+
+@pytest.fixture(scope="module")
+def ecb_report():
+    return consistency.check([DATA / "ecbplus_37ecb"])
+
+
+def test_real_story_corroborates_its_main_event(ecb_report) -> None:
+    """Seven outlets on one earthquake: the 6.1 aftershock west of Manokwari meets."""
+    claims = claims_of(ecb_report, "Wednesday's shallow quake hit at 7:48 am")
+    assert "corroborated" in set(claims.status)
+    assert "n0696" in ";".join(claims.sources).split(";")
+
+
+def test_real_story_loses_nothing(ecb_report) -> None:
+    for doc in ingest.load([DATA / "ecbplus_37ecb"]):
+        spans = [
+            (r.start, r.end)
+            for frame in (ecb_report.sentences, ecb_report.dropped)
+            for r in frame[frame.doc_id == doc.doc_id].itertuples()
+        ]
+        assert segment.coverage_gaps(doc, spans) == [], doc.doc_id
