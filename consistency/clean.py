@@ -16,7 +16,7 @@ from typing import Final
 import numpy as np
 from numpy.typing import NDArray
 
-from consistency.ingest import SENTENCE_END, dateline
+from consistency.ingest import SENTENCE_END, dateline, timestamp_date
 from consistency.records import Document, Dropped, Sentence, Span
 
 # One pattern per reason; a line is furniture when the pattern matches the line as a whole
@@ -100,10 +100,10 @@ def lines(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def furniture_reason(line: str, *, first: bool = False) -> str:
+def furniture_reason(line: str, *, title: bool = False) -> str:
     """Why ``line`` is page furniture, or "" when it is article text.
 
-    ``first`` marks the document's first line, which may be the headline.
+    ``title`` marks the document's headline line, which is kept as a claim.
 
     >>> furniture_reason("© 2025 Benzinga.com. All rights reserved.")
     'copyright'
@@ -111,7 +111,9 @@ def furniture_reason(line: str, *, first: bool = False) -> str:
     'subscribe'
     >>> furniture_reason("Geopolitical Implications")
     'heading'
-    >>> furniture_reason("Putin Visits Pyongyang", first=True)
+    >>> furniture_reason("Updated: July 02, 2013 15:50 IST")
+    'timestamp'
+    >>> furniture_reason("Putin Visits Pyongyang", title=True)
     ''
     >>> furniture_reason("Putin signed a pact with Kim on Wednesday.")
     ''
@@ -123,11 +125,15 @@ def furniture_reason(line: str, *, first: bool = False) -> str:
                 return reason
     if BYLINE.match(line):
         return "byline"
+    if timestamp_date(line):
+        return "timestamp"
     # A short stand-alone line without closing punctuation, or a short question on a line of
     # its own ("The Strategic Pact: Peaceful and Defensive?"), is a section heading.
-    is_question = line.rstrip("\"'”’").endswith("?")
+    # A quoted question is speech, not a heading: “What can we do? / Where should we go?”
+    quoted = line[0] in "\"'“‘" or line[-1] in "\"'”’"
+    is_question = line.endswith("?") and not quoted
     unpunctuated = not SENTENCE_END.search(line)
-    if not first and n_words <= MAX_HEADING_WORDS and (is_question or unpunctuated):
+    if not title and n_words <= MAX_HEADING_WORDS and (is_question or unpunctuated):
         return "heading"
     return ""
 
@@ -140,9 +146,12 @@ def furniture(doc: Document) -> tuple[list[Span], list[Dropped]]:
     """
     kept: list[Span] = []
     dropped: list[Dropped] = []
+    title_seen = False
     for i, (start, end) in enumerate(lines(doc.text)):
         line = doc.text[start:end]
-        reason = furniture_reason(line, first=i == 0)
+        is_title = not title_seen and bool(doc.title) and line == doc.title
+        title_seen = title_seen or is_title
+        reason = furniture_reason(line, title=is_title)
         if reason:
             dropped.append(Dropped(doc.doc_id, start, end, reason, line))
             continue

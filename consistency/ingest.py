@@ -44,7 +44,29 @@ DATELINE = re.compile(
         \s*[-–—]+\s*""",
     re.VERBOSE,
 )
-SENTENCE_END = re.compile(r"""[.!?…:;]["'”’)\]]*\s*$""")
+# Closing punctuation, then any closing quotes or brackets (some sources put a space before
+# the closing quote: 'grazes. "').
+SENTENCE_END = re.compile(r"""[.!?…:;](\s*["'”’)\]])*\s*$""")
+_MONTH = (
+    r"(?P<month>jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|"
+    r"april|june|july|august|september|october|november|december)\.?"
+)
+# A full calendar date as page furniture writes it: "July 2, 2013", "Jul 02 2013",
+# "3 July 2013", "Tuesday, July 2nd, 2013", "2012.08.08", "2013-07-02".
+FULL_DATE = re.compile(
+    rf"\b(?:{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})"
+    rf"|(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH.replace('month', 'month2')},?"
+    rf"\s+(?P<year2>\d{{4}})"
+    r"|(?P<year3>\d{4})[-./](?P<month3>\d{1,2})[-./](?P<day3>\d{1,2}))\b",
+    re.IGNORECASE,
+)
+# What else a timestamp line may hold: labels, weekdays, clock times, time zones, a place.
+TIMESTAMP_REST = re.compile(
+    r"\b(updated|last|published|posted|first|on|at|by|hrs|am|pm|a\.m|p\.m|gmt|utc|ist|edt|est|"
+    r"cdt|cst|pdt|pst|bst|cet|mon|tue|wed|thu|fri|sat|sun|monday|tuesday|wednesday|thursday|"
+    r"friday|saturday|sunday)\b\.?|\d{1,2}\s*:\s*\d{2}(\s*:\s*\d{2})?|[|,:;()\-–—]",
+    re.IGNORECASE,
+)
 ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 HTML_DATE_META = (
     "article:published_time",
@@ -129,22 +151,61 @@ def read(path: Path) -> Document:
     if not text.strip():
         raise InputError(f"{path}: the file holds no text.")
     title = title or headline(text)
-    published = published or dateline_date(text)
+    published = published or published_date(text)
     return Document(doc_id=path.stem, path=str(path), text=text, title=title, published=published)
 
 
 def headline(text: str) -> str:
     r"""The first line when it reads as a headline: short and without closing punctuation.
 
+    Timestamp lines before it ("Updated: July 2, 2013 15:01 IST") are passed over.
+
     >>> headline("Putin Visits Pyongyang\n\nMOSCOW, June 19 (Reuters) - Putin arrived.")
     'Putin Visits Pyongyang'
+    >>> headline("July 2, 2013 07:44\nQuake hits Aceh\nA quake hit Aceh on Tuesday.")
+    'Quake hits Aceh'
     >>> headline("Putin arrived in Pyongyang on Wednesday.\nMore text.")
     ''
     """
-    first = next((line.strip() for line in text.split("\n") if line.strip()), "")
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    first = next((line for line in lines[:4] if not timestamp_date(line)), "")
     if 0 < len(first.split()) <= 25 and not SENTENCE_END.search(first):
         return first
     return ""
+
+
+def timestamp_date(line: str) -> str:
+    """The ISO date of a line that is only a date stamp ("Updated: July 02, 2013 15:50 IST").
+
+    A line that says more than a date, a time, a label and a place is no timestamp.
+
+    >>> timestamp_date("Updated: July 02, 2013 15:50 IST")
+    '2013-07-02'
+    >>> timestamp_date("3 July 2013 Last updated at 13:38 GMT")
+    '2013-07-03'
+    >>> timestamp_date("INDONESIA, July 2, 2013")
+    '2013-07-02'
+    >>> timestamp_date("A quake struck on July 2, 2013, killing one person.")
+    ''
+    """
+    if len(line.split()) > 16:
+        return ""
+    m = FULL_DATE.search(line)
+    if m is None:
+        return ""
+    rest = TIMESTAMP_REST.sub(" ", FULL_DATE.sub(" ", line))
+    if len(rest.split()) > 1:
+        return ""
+    if m["year3"]:
+        year, month, day = int(m["year3"]), int(m["month3"]), int(m["day3"])
+    else:
+        name = (m["month"] or m["month2"]).lower().rstrip(".")
+        year, month = int(m["year"] or m["year2"]), MONTHS[name]
+        day = int(m["day"] or m["day2"])
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return ""
 
 
 def dateline(line: str) -> re.Match[str] | None:
@@ -157,6 +218,20 @@ def dateline(line: str) -> re.Match[str] | None:
     if m["month"] is not None and m["month"].lower() not in MONTHS:
         return None
     return m
+
+
+def published_date(text: str, max_lines: int = 6) -> str:
+    """The publication date a plain-text article states in its first lines, ISO 8601.
+
+    A timestamp line ("Published: July 2, 2013") wins over a wire dateline, which often
+    lacks the year.
+    """
+    lines = [line.strip() for line in text.split("\n") if line.strip()][:max_lines]
+    for line in lines:
+        found = timestamp_date(line)
+        if found:
+            return found
+    return dateline_date(text, max_lines)
 
 
 def dateline_date(text: str, max_lines: int = 6) -> str:

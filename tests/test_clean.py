@@ -35,6 +35,14 @@ from .conftest import DATA, SEEDS
         ("Geopolitical Implications", "heading"),
         ("The Strategic Pact: Peaceful and Defensive?", "heading"),
         ("By Jane Smith", "byline"),
+        ("Updated: July 02, 2013 15:50 IST", "timestamp"),
+        ("Tue Jul 2, 2013 1: 28PM GMT", "timestamp"),
+        ("PUBLISHED: 02:31 GMT, 12 March 2013 | UPDATED: 22:19 GMT, 12 March 2013", "timestamp"),
+        ("Tuesday, July 2nd, 2013", "timestamp"),
+        # ECB+ writes one sentence a line: quoted speech is no heading, even when short.
+        ("“What can we do?", ""),
+        ("Where should we go?”", ""),
+        ('The rest have only light injuries like minor cuts and grazes. "', ""),
         ("Putin signed a mutual defense pledge with Kim Jong-un on Wednesday.", ""),
         ("Kim, meanwhile, described the new “alliance” as a “watershed moment.”", ""),
         # A long sentence that mentions a newsletter is article text, not a prompt.
@@ -51,11 +59,12 @@ def test_furniture_reason(line: str, reason: str) -> None:
 
 
 def test_headline_is_not_a_heading() -> None:
-    assert clean.furniture_reason("Putin Visits Pyongyang", first=True) == ""
+    assert clean.furniture_reason("Putin Visits Pyongyang", title=True) == ""
 
 
 def test_dateline_is_cut_from_its_sentence() -> None:
-    doc = Document("d", "d.txt", "Title Here\n\nMOSCOW, June 19 (Reuters) – Putin signed a pact.")
+    text = "Title Here\n\nMOSCOW, June 19 (Reuters) – Putin signed a pact."
+    doc = Document("d", "d.txt", text, title="Title Here")
     kept, dropped = clean.furniture(doc)
     assert [d.reason for d in dropped] == ["dateline"]
     assert kept[-1].text == "Putin signed a pact."

@@ -39,6 +39,28 @@ def test_dateline_date(line: str, expected: str) -> None:
     assert ingest.dateline_date(line) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "title", "published"),
+    [
+        (
+            "Updated: July 02, 2013 15:50 IST\nQuake hits Aceh\nA quake hit.",
+            "Quake hits Aceh",
+            "2013-07-02",
+        ),
+        ("Quake hits Aceh\nTuesday, July 2nd, 2013\nA quake hit.", "Quake hits Aceh", "2013-07-02"),
+        (
+            "Quake hits Aceh\nJAKARTA, July 2 (Reuters) - A quake hit.",
+            "Quake hits Aceh",
+            "XXXX-07-02",
+        ),
+        ("A quake hit Aceh on July 2, 2013.\nMore.", "", ""),
+    ],
+)
+def test_title_and_published_of_plain_text(text: str, title: str, published: str) -> None:
+    assert ingest.headline(text) == title
+    assert ingest.published_date(text) == published
+
+
 def test_html_text_title_and_date(tmp_path: Path) -> None:
     page = tmp_path / "page.html"
     page.write_text(
