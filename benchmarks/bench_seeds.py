@@ -41,47 +41,23 @@ def one_run(out: Path) -> tuple[float, float]:
 
 def stages() -> dict[str, float]:
     """Seconds per stage in one process (model load separated from embedding)."""
-    from consistency import clean, cluster, embed, ingest, report, segment
+    from consistency import cluster, embed, pipeline, report
 
-    t = {}
-    t0 = time.perf_counter()
-    manifest = embed.Manifest.load()
-    embed.load_model(manifest)
-    head = cluster.LinkHead.load()
-    t["load_model"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    docs = ingest.load([ROOT / "seeds"])
-    kept, dropped, sentences = [], [], []
-    for doc in docs:
-        k, d = clean.furniture(doc)
-        kept += k
-        dropped += d
-        sentences += segment.sentences(doc, k)
-    t["ingest_clean_segment"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    vectors = embed.embed([s.text for s in sentences], manifest)
-    clause_texts = [cluster.clauses(s.text) for s in sentences]
-    clause_flat = embed.embed([c for cs in clause_texts for c in cs], manifest)
-    t["embed"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    keep, teasers = clean.off_topic(kept, dropped, sentences, vectors)
-    sentences = [s for s, k in zip(sentences, keep, strict=True) if k]
-    vectors = vectors[keep]
-    bounds, pos = [], 0
-    for cs, k in zip(clause_texts, keep, strict=True):
-        if k:
-            bounds.append(clause_flat[pos : pos + len(cs)])
-        pos += len(cs)
-    ev = cluster.evidence([s.text for s in sentences], [s.doc_id for s in sentences],
-                          vectors, bounds)  # fmt: skip
-    claims = cluster.cluster(ev, head)
-    t["off_topic_cluster"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    with tempfile.TemporaryDirectory() as tmp:
-        report.build(docs, sentences, claims, vectors, dropped + teasers).to_csv(tmp)
-    t["report"] = time.perf_counter() - t0
-    t["sentences"] = len(sentences)
-    return t
+    seconds: dict[str, float] = {}
+    with pipeline.timed(seconds, "load_model"):
+        manifest = embed.Manifest.load()
+        embed.load_model(manifest)
+        head = cluster.LinkHead.load()
+    story = pipeline.read_story([ROOT / "seeds"], manifest)
+    seconds.update(story.seconds)
+    with pipeline.timed(seconds, "cluster"):
+        claims = cluster.cluster(story.evidence, head)
+    with pipeline.timed(seconds, "report"), tempfile.TemporaryDirectory() as tmp:
+        report.build(
+            story.documents, story.sentences, claims, story.evidence.vectors, story.dropped
+        ).to_csv(tmp)
+    seconds["sentences"] = len(story.sentences)
+    return seconds
 
 
 def main() -> None:

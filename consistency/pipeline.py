@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
-from dataclasses import dataclass
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -22,29 +24,47 @@ class Story:
     sentences: list[Sentence]
     dropped: list[Dropped]
     evidence: cluster.Evidence
+    seconds: dict[str, float] = field(default_factory=dict)  # wall time per stage
+
+
+@contextmanager
+def timed(seconds: dict[str, float], stage: str) -> Iterator[None]:
+    """Add the wall time of the block to ``seconds[stage]`` (benchmarks read these)."""
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        seconds[stage] = seconds.get(stage, 0.0) + time.perf_counter() - start
 
 
 def read_story(paths: Sequence[str | Path], manifest: embed.Manifest) -> Story:
     """Ingest, clean, segment and embed the articles under ``paths``."""
-    docs = ingest.load(paths)
+    seconds: dict[str, float] = {}
+    with timed(seconds, "ingest"):
+        docs = ingest.load(paths)
     kept, dropped, sentences = [], [], []
-    for doc in docs:
-        doc_kept, doc_dropped = clean.furniture(doc)
-        kept += doc_kept
-        dropped += doc_dropped
-        sentences += segment.sentences(doc, doc_kept)
-    vectors = embed.embed([s.text for s in sentences], manifest)
-    keep, teasers = clean.off_topic(kept, dropped, sentences, vectors)
+    with timed(seconds, "clean_segment"):
+        for doc in docs:
+            doc_kept, doc_dropped = clean.furniture(doc)
+            kept += doc_kept
+            dropped += doc_dropped
+            sentences += segment.sentences(doc, doc_kept)
+    with timed(seconds, "embed"):
+        vectors = embed.embed([s.text for s in sentences], manifest)
+    with timed(seconds, "off_topic"):
+        keep, teasers = clean.off_topic(kept, dropped, sentences, vectors)
     dropped += teasers
     sentences = [s for s, k in zip(sentences, keep, strict=True) if k]
     vectors = vectors[np.asarray(keep, dtype=bool)] if len(keep) else vectors
     texts = [s.text for s in sentences]
     clause_texts = [cluster.clauses(t) for t in texts]
-    flat = embed.embed([c for cs in clause_texts for c in cs], manifest)
+    with timed(seconds, "embed"):
+        flat = embed.embed([c for cs in clause_texts for c in cs], manifest)
     bounds = np.cumsum([0] + [len(cs) for cs in clause_texts])
     clause_vectors: list[NDArray[np.float32]] = [flat[a:b] for a, b in itertools.pairwise(bounds)]
-    ev = cluster.evidence(texts, [s.doc_id for s in sentences], vectors, clause_vectors)
-    return Story(docs, sentences, dropped, ev)
+    with timed(seconds, "evidence"):
+        ev = cluster.evidence(texts, [s.doc_id for s in sentences], vectors, clause_vectors)
+    return Story(docs, sentences, dropped, ev, seconds)
 
 
 def check(
