@@ -70,6 +70,25 @@ def test_mutual_assistance_is_corroborated_by_three_sources(seed_report) -> None
     assert claims.n_sources.max() >= 3
 
 
+@pytest.mark.parametrize(
+    "topic_only",
+    [
+        "The relationship between Russia and North Korea holds mutual benefits.",
+        "The Russia-North Korea pact also has broader implications for global diplomacy.",
+        "China will closely watch the evolving relationship between Russia and North Korea",
+    ],
+)
+def test_sharing_the_topic_is_not_sharing_a_claim(seed_report, topic_only: str) -> None:
+    """Sentences about "Russia and North Korea" in general join neither key claim."""
+    mine = set(claims_of(seed_report, topic_only).index)
+    for key in (
+        "Putin’s first to North Korea in 24 years",
+        "the new pact includes provisions for mutual assistance",
+        AID,
+    ):
+        assert not mine & set(claims_of(seed_report, key).index), key
+
+
 def test_topic_alone_does_not_make_a_claim(seed_report) -> None:
     """Sentences that merely share the story's topic stay apart: no claim spans everything."""
     assert seed_report.claims.n_sentences.max() <= 8
