@@ -146,6 +146,11 @@ def furniture(doc: Document) -> tuple[list[Span], list[Dropped]]:
     """
     kept: list[Span] = []
     dropped: list[Dropped] = []
+    if doc.duplicate_of:
+        # The same text again: kept once (under the first id), here dropped whole.
+        body = lines(doc.text)
+        a, b = body[0][0], body[-1][1]
+        return [], [Dropped(doc.doc_id, a, b, f"duplicate of {doc.duplicate_of}", doc.text[a:b])]
     title_seen = False
     for i, (start, end) in enumerate(lines(doc.text)):
         line = doc.text[start:end]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from consistency import ingest
 from consistency.errors import ConsistencyError
 from consistency.pipeline import check as run_check
 from consistency.report import CORROBORATED, SINGLE_SOURCE
@@ -17,6 +19,15 @@ app = typer.Typer(
     add_completion=False,
 )
 
+EXIT_FINDINGS = 3  # --fail-on found what it was asked to fail on
+
+
+class FailOn(StrEnum):
+    """Findings that make `check` exit with code 3, for use in pipelines."""
+
+    conflict = "conflict"
+    single_source = "single-source"
+
 
 @app.callback()
 def main() -> None:
@@ -26,11 +37,29 @@ def main() -> None:
 @app.command()
 def check(
     paths: Annotated[
-        list[Path], typer.Argument(help="Article files (.txt, .md, .html) or folders of them.")
+        list[str],
+        typer.Argument(
+            help="Article files (.txt, .md, .html), tables of articles (.csv, .tsv, .jsonl), "
+            "folders of them, or - for JSONL on standard input."
+        ),
     ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the CSV report.")] = Path(
         "out"
     ),
+    text_column: Annotated[
+        str, typer.Option(help="Column (or JSONL field) holding a table's article text.")
+    ] = "text",
+    id_column: Annotated[
+        str, typer.Option(help="Column holding a table's article ids (else file-line).")
+    ] = "id",
+    skip_bad_rows: Annotated[
+        bool,
+        typer.Option(help="Set bad table rows aside (listed in dropped.csv) instead of stopping."),
+    ] = False,
+    fail_on: Annotated[
+        list[FailOn] | None,
+        typer.Option(help="Exit with code 3 when the report has such findings."),
+    ] = None,
     models: Annotated[
         Path | None,
         typer.Option(help="Folder with the model manifest and link head (default: models/)."),
@@ -38,11 +67,20 @@ def check(
 ) -> None:
     """Cluster the articles' sentences into claims and write the CSV report to --out."""
     try:
-        result = run_check(paths, models=models)
-        written = result.to_csv(out)
+        result = run_check(
+            paths,
+            models=models,
+            text_column=text_column,
+            id_column=id_column,
+            skip_bad_rows=skip_bad_rows,
+        )
+        inputs = [p for p in ingest.expand(paths) if isinstance(p, Path)]
+        written = result.to_csv(out, protect=inputs)
     except ConsistencyError as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(2) from None
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning}", err=True)
     s = result.summary()
     typer.echo(
         f"{s['documents']} documents, {s['sentences']} sentences kept, "
@@ -51,6 +89,13 @@ def check(
     typer.echo(
         f"{s['claims']} claims: {s[CORROBORATED]} corroborated, {s[SINGLE_SOURCE]} single-source"
     )
-    if s["documents"] < 2:
+    if s["sources"] < 2:
         typer.echo("note: corroboration needs two or more sources; every claim is single-source.")
     typer.echo(f"wrote {', '.join(str(p) for p in written)}")
+    wanted = {f.value for f in fail_on or []}
+    found = {
+        "conflict": len(result.conflicts) > 0,
+        "single-source": s[SINGLE_SOURCE] > 0,
+    }
+    if any(found[f] for f in wanted):
+        raise typer.Exit(EXIT_FINDINGS)

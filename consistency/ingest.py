@@ -2,17 +2,55 @@
 
 from __future__ import annotations
 
+import codecs
+import csv
+import io
+import json
 import re
-from collections.abc import Iterable, Sequence
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
+from typing import Any, BinaryIO, Final
 
 from consistency.errors import InputError
-from consistency.records import Document
+from consistency.records import Document, Dropped
 
 PLAIN_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
-SUFFIXES = PLAIN_SUFFIXES | HTML_SUFFIXES
+TABLE_SUFFIXES = frozenset({".csv", ".tsv", ".jsonl"})
+SUFFIXES = PLAIN_SUFFIXES | HTML_SUFFIXES | TABLE_SUFFIXES
+STDIN = "-"  # a path of "-" reads JSONL from standard input
+
+# One article file over this size is refused rather than read (a 50 MB "article" is a
+# mistake, and embedding it would take an hour); a table of articles may be larger.
+MAX_ARTICLE_BYTES: Final = 20 * 2**20
+MAX_TABLE_BYTES: Final = 1024 * 2**20
+BINARY_MAGIC: Final = (
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"PK\x03\x04", "a ZIP archive (a .docx or .xlsx is one)"),
+    (b"\x7fELF", "a program"),
+)
+BOMS: Final = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# Where a detector cannot tell two single-byte code pages apart (same bytes, same scores),
+# the one most news text was written in wins.
+PREFERRED_LEGACY: Final = ("cp1252", "latin_1", "iso8859_15")
+METADATA_COLUMNS: Final = ("title", "source", "url", "published")
+ENGLISH_WORDS: Final = frozenset(
+    {"the", "of", "and", "to", "in", "a", "is", "that", "for", "on", "was", "with", "as", "by",
+     "at", "from", "it", "said", "he", "his", "has", "have", "be", "are", "were", "an", "this",
+     "will", "not", "but", "they", "who", "which", "their", "its", "been"}
+)  # fmt: skip
 
 MONTHS = {
     m: i + 1
@@ -81,40 +119,87 @@ HTML_DATE_META = (
 )
 
 
-def load(paths: Sequence[str | Path]) -> list[Document]:
-    """Read every article under ``paths`` (files or folders, recursive), sorted by doc id.
+@dataclass(frozen=True)
+class Ingested:
+    """What reading the inputs gave: the documents, rows set aside, and warnings to show."""
 
-    Doc ids are file stems and must be unique: two files with one stem are an error,
-    since every table refers to a document by its id.
+    documents: list[Document]
+    dropped: list[Dropped] = field(default_factory=list)  # bad rows, with --skip-bad-rows
+    warnings: list[str] = field(default_factory=list)
+
+
+def load(
+    paths: Sequence[str | Path],
+    *,
+    text_column: str = "text",
+    id_column: str = "id",
+    skip_bad_rows: bool = False,
+    stdin: BinaryIO | None = None,
+) -> Ingested:
+    """Read every article under ``paths``, sorted by doc id.
+
+    ``paths`` are article files (.txt, .md, .html), tables with one article a row (.csv,
+    .tsv, .jsonl), folders of them (searched recursively) or "-" for JSONL on standard
+    input. Doc ids are file stems, or a table's id column, and must be unique. A bad row
+    of a table is an error naming its line, unless ``skip_bad_rows``: then it is listed
+    in ``dropped`` and the rest goes on.
     """
-    files = list(expand(paths))
-    docs = [read(f) for f in files]
+    docs: list[Document] = []
+    rejected: list[Dropped] = []
+    for source in expand(paths):
+        if isinstance(source, str):  # STDIN
+            raw = (stdin or sys.stdin.buffer).read()
+            found, bad = rows_to_documents(
+                "<stdin>", "<stdin>", "jsonl", raw, text_column, id_column, skip_bad_rows
+            )
+            docs += found
+            rejected += bad
+        elif source.suffix.lower() in TABLE_SUFFIXES:
+            raw = read_bytes(source, MAX_TABLE_BYTES)
+            kind = source.suffix.lower().lstrip(".")
+            found, bad = rows_to_documents(
+                str(source), source.stem, kind, raw, text_column, id_column, skip_bad_rows
+            )
+            docs += found
+            rejected += bad
+        else:
+            docs.append(read(source))
     seen: dict[str, str] = {}
     for d in docs:
         if d.doc_id in seen:
             raise InputError(
-                f"{d.path}: doc id {d.doc_id!r} is also the id of {seen[d.doc_id]}; "
-                "doc ids are file names without suffix, so rename one of the two files."
+                f"{d.path}: doc id {d.doc_id!r} is also the id of {seen[d.doc_id]}; every "
+                "table refers to a document by its id, so give each article its own id "
+                "(rename the file, or fix the id column)."
             )
         seen[d.doc_id] = d.path
     # Every later stage works in doc-id order, so the report does not depend on the order
     # in which paths were given.
-    return sorted(docs, key=lambda d: d.doc_id)
+    docs = mark_duplicates(sorted(docs, key=lambda d: d.doc_id))
+    return Ingested(docs, rejected, [w for d in docs if (w := language_warning(d))])
 
 
-def expand(paths: Sequence[str | Path]) -> Iterable[Path]:
-    """Yield the article files named by ``paths``: files as given, folders searched recursively."""
+def expand(paths: Sequence[str | Path]) -> Iterable[Path | str]:
+    """Yield the inputs named by ``paths``: files as given, folders searched recursively.
+
+    Links that lead out of a folder are not followed: nothing outside the given paths is read.
+    """
     if not paths:
         raise InputError("no input: give one or more article files or folders.")
     for raw in paths:
+        if str(raw) == STDIN:
+            yield STDIN
+            continue
         p = Path(raw)
         if p.is_dir():
+            root = p.resolve()
             found = sorted(
                 f
                 for f in p.rglob("*")
                 if f.is_file()
                 and f.suffix.lower() in SUFFIXES
                 and not any(part.startswith(".") for part in f.relative_to(p).parts)
+                and f.resolve().is_relative_to(root)
             )
             if not found:
                 raise InputError(
@@ -133,26 +218,219 @@ def expand(paths: Sequence[str | Path]) -> Iterable[Path]:
             raise InputError(f"{p}: no such file or folder.")
 
 
-def read(path: Path) -> Document:
-    """Read one article file into a Document."""
-    raw = path.read_bytes()
-    try:
-        decoded = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
+def read_bytes(path: Path, limit: int) -> bytes:
+    """The bytes of ``path``, refused above ``limit`` before anything is read."""
+    size = path.stat().st_size
+    if size > limit:
         raise InputError(
-            f"{path}: not valid UTF-8 (byte {e.start}); save the file as UTF-8 and try again."
-        ) from None
-    # Universal newlines, as Python's open() reads the file: offsets then index what a user reads.
-    decoded = decoded.replace("\r\n", "\n").replace("\r", "\n")
+            f"{path}: {size / 2**20:.1f} MB is over the {limit / 2**20:.0f} MB limit for one "
+            "file of this kind; split it into separate articles (or rows of a .jsonl table)."
+        )
+    return path.read_bytes()
+
+
+def decode(raw: bytes, where: str) -> tuple[str, str]:
+    """Text of ``raw`` and the encoding it was read in.
+
+    A byte-order mark decides; otherwise UTF-8 if the bytes are valid UTF-8; otherwise a
+    detector (charset-normalizer) picks a legacy encoding. Binary files are refused by name.
+    """
+    for magic, what in BINARY_MAGIC:
+        if raw.startswith(magic):
+            raise InputError(
+                f"{where}: this is {what}, not text; export the article as .txt, .html, "
+                ".csv or .jsonl."
+            )
+    for bom, encoding in BOMS:
+        if raw.startswith(bom):
+            try:
+                return raw.decode(encoding), encoding
+            except UnicodeDecodeError as e:
+                raise InputError(
+                    f"{where}: starts with a {encoding} byte-order mark but byte {e.start} is "
+                    f"not {encoding}; save the file again as UTF-8."
+                ) from None
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in raw:
+        raise InputError(
+            f"{where}: holds NUL bytes, so it is binary, not text; export the article as text."
+        )
+    import charset_normalizer
+
+    matches = list(charset_normalizer.from_bytes(raw))
+    if not matches:
+        raise InputError(f"{where}: not text in any encoding the checker knows; save it as UTF-8.")
+    best = matches[0]
+    for m in matches:
+        if (m.chaos, m.coherence) == (best.chaos, best.coherence) and m.encoding in (
+            PREFERRED_LEGACY
+        ):
+            best = m
+            break
+    return str(best), best.encoding
+
+
+def universal_newlines(text: str) -> str:
+    r"""Newlines as Python's open() reads them, so offsets index what a user reads.
+
+    >>> universal_newlines("a\r\nb\rc")
+    'a\nb\nc'
+    """
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read(path: Path) -> Document:
+    """Read one article file (.txt, .md or .html) into a Document."""
+    text, encoding = decode(read_bytes(path, MAX_ARTICLE_BYTES), str(path))
+    text = universal_newlines(text)
     if path.suffix.lower() in HTML_SUFFIXES:
-        text, title, published = from_html(decoded)
+        text, title, published = from_html(text)
     else:
-        text, title, published = decoded, "", ""
+        title, published = "", ""
     if not text.strip():
         raise InputError(f"{path}: the file holds no text.")
-    title = title or headline(text)
-    published = published or published_date(text)
-    return Document(doc_id=path.stem, path=str(path), text=text, title=title, published=published)
+    return Document(
+        doc_id=path.stem,
+        path=str(path),
+        text=text,
+        title=title or headline(text),
+        published=published or published_date(text),
+        encoding=encoding,
+    )
+
+
+def rows_to_documents(
+    where: str,
+    stem: str,
+    kind: str,
+    raw: bytes,
+    text_column: str,
+    id_column: str,
+    skip_bad_rows: bool,
+) -> tuple[list[Document], list[Dropped]]:
+    """Documents from a table's rows (csv, tsv or jsonl); bad rows raise or are set aside."""
+    content, encoding = decode(raw, where)
+    docs: list[Document] = []
+    bad: list[Dropped] = []
+    for line, row, problem, raw_row in table_rows(where, kind, content, text_column):
+        if not problem:
+            text = universal_newlines(str(row.get(text_column) or ""))
+            if not text.strip():
+                problem = f"the {text_column!r} value is empty"
+        if problem:
+            if not skip_bad_rows:
+                raise InputError(
+                    f"{where}, line {line}: {problem}; fix the row, or pass --skip-bad-rows "
+                    "to set bad rows aside (they are listed in dropped.csv)."
+                )
+            bad.append(Dropped(f"{stem}:{line}", 0, 0, f"bad row: {problem}", raw_row))
+            continue
+        doc_id = str(row.get(id_column) or "").strip() or f"{stem}-{line}"
+        meta = {k: str(row.get(k) or "").strip() for k in METADATA_COLUMNS}
+        docs.append(
+            Document(
+                doc_id=doc_id,
+                path=f"{where}:{line}",
+                text=text,
+                title=meta["title"] or headline(text),
+                published=normalise_date(meta["published"]) or published_date(text),
+                source=meta["source"],
+                url=meta["url"],
+                encoding=encoding,
+            )
+        )
+    if not docs and not bad:
+        raise InputError(f"{where}: the table has no rows.")
+    return docs, bad
+
+
+def table_rows(
+    where: str, kind: str, content: str, text_column: str
+) -> Iterator[tuple[int, dict[str, Any], str, str]]:
+    """(line number, row, problem or "", raw row text) for each row of a table."""
+    if kind == "jsonl":
+        for n, line in enumerate(content.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as e:
+                yield n, {}, f"not valid JSON ({e.msg} at column {e.colno})", line
+                continue
+            if not isinstance(row, dict):
+                yield n, {}, "not a JSON object", line
+            elif text_column not in row:
+                yield n, {}, f"no {text_column!r} field (fields: {', '.join(row)})", line
+            else:
+                yield n, row, "", line
+        return
+    csv.field_size_limit(MAX_TABLE_BYTES)
+    reader = csv.DictReader(
+        io.StringIO(content, newline=""), delimiter="\t" if kind == "tsv" else ","
+    )
+    header = reader.fieldnames or []
+    if text_column not in header:
+        shown = ", ".join(repr(h) for h in header) or "none"
+        raise InputError(
+            f"{where}: no {text_column!r} column (columns: {shown}); name the column that "
+            "holds the article text with --text-column."
+        )
+    start = reader.line_num + 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as e:
+            yield start, {}, f"unreadable CSV ({e})", ""
+            start = reader.line_num + 1
+            continue
+        if None in row:
+            yield start, {}, "more fields than the header has", ",".join(map(str, row.values()))
+        else:
+            yield start, row, "", ",".join(str(v) for v in row.values())
+        start = reader.line_num + 1
+
+
+def mark_duplicates(docs: list[Document]) -> list[Document]:
+    """Mark a document whose text is identical to an earlier one's as its duplicate.
+
+    A duplicate is kept in documents.csv but counted once for corroboration: two copies of
+    one wire story are one source.
+    """
+    first: dict[str, str] = {}
+    out = []
+    for d in docs:
+        key = d.text.strip()
+        if key in first:
+            d = replace(d, duplicate_of=first[key])
+        else:
+            first[key] = d.doc_id
+        out.append(d)
+    return out
+
+
+def language_warning(doc: Document) -> str:
+    """A warning when a document does not read as English (the model is English).
+
+    >>> language_warning(Document("a", "a", "Der Präsident besuchte Pjöngjang am Mittwoch "
+    ...     "und unterzeichnete dort einen Vertrag über gegenseitige Hilfe mit Kim."))[:15]
+    'a: this article'
+    """
+    words = re.findall(r"[^\W\d_]+", doc.text.lower())
+    if len(words) < 12:
+        return ""
+    share = sum(w in ENGLISH_WORDS for w in words) / len(words)
+    if share >= 0.08:
+        return ""
+    return (
+        f"{doc.doc_id}: this article does not read as English ({share:.0%} common English "
+        "words); it is processed, but the embedding model is English, so its claims may not "
+        "meet their paraphrases."
+    )
 
 
 def headline(text: str) -> str:
@@ -196,16 +474,7 @@ def timestamp_date(line: str) -> str:
     rest = TIMESTAMP_REST.sub(" ", FULL_DATE.sub(" ", line))
     if len(rest.split()) > 1:
         return ""
-    if m["year3"]:
-        year, month, day = int(m["year3"]), int(m["month3"]), int(m["day3"])
-    else:
-        name = (m["month"] or m["month2"]).lower().rstrip(".")
-        year, month = int(m["year"] or m["year2"]), MONTHS[name]
-        day = int(m["day"] or m["day2"])
-    try:
-        return date(year, month, day).isoformat()
-    except ValueError:
-        return ""
+    return full_date(line)
 
 
 def dateline(line: str) -> re.Match[str] | None:
@@ -218,6 +487,34 @@ def dateline(line: str) -> re.Match[str] | None:
     if m["month"] is not None and m["month"].lower() not in MONTHS:
         return None
     return m
+
+
+def normalise_date(value: str) -> str:
+    """A table's published value as an ISO date ("" when it is not a date).
+
+    >>> normalise_date("2024-06-19T08:30:00Z"), normalise_date("June 19, 2024")
+    ('2024-06-19', '2024-06-19')
+    >>> normalise_date("last week")
+    ''
+    """
+    return iso_date(value) or full_date(value)
+
+
+def full_date(value: str) -> str:
+    """The first full calendar date written in ``value``, as ISO ("" if none)."""
+    m = FULL_DATE.search(value)
+    if m is None:
+        return ""
+    if m["year3"]:
+        year, month, day = int(m["year3"]), int(m["month3"]), int(m["day3"])
+    else:
+        name = (m["month"] or m["month2"]).lower().rstrip(".")
+        year, month = int(m["year"] or m["year2"]), MONTHS[name]
+        day = int(m["day"] or m["day2"])
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return ""
 
 
 def published_date(text: str, max_lines: int = 6) -> str:

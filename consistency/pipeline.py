@@ -8,12 +8,13 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import numpy as np
 from numpy.typing import NDArray
 
 from consistency import clean, cluster, embed, ingest, report, segment
-from consistency.records import Document, Dropped, Sentence
+from consistency.records import Document, Dropped, Sentence, Span
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class Story:
     sentences: list[Sentence]
     dropped: list[Dropped]
     evidence: cluster.Evidence
+    warnings: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)  # wall time per stage
 
 
@@ -37,12 +39,22 @@ def timed(seconds: dict[str, float], stage: str) -> Iterator[None]:
         seconds[stage] = seconds.get(stage, 0.0) + time.perf_counter() - start
 
 
-def read_story(paths: Sequence[str | Path], manifest: embed.Manifest) -> Story:
-    """Ingest, clean, segment and embed the articles under ``paths``."""
+def read_story(
+    paths: Sequence[str | Path],
+    manifest: embed.Manifest,
+    **ingest_options: Any,
+) -> Story:
+    """Ingest, clean, segment and embed the articles under ``paths``.
+
+    ``ingest_options`` go to ingest.load (text_column, id_column, skip_bad_rows, stdin).
+    """
     seconds: dict[str, float] = {}
     with timed(seconds, "ingest"):
-        docs = ingest.load(paths)
-    kept, dropped, sentences = [], [], []
+        ingested = ingest.load(paths, **ingest_options)
+    docs = ingested.documents
+    kept: list[Span] = []
+    dropped: list[Dropped] = list(ingested.dropped)
+    sentences: list[Sentence] = []
     with timed(seconds, "clean_segment"):
         for doc in docs:
             doc_kept, doc_dropped = clean.furniture(doc)
@@ -64,25 +76,44 @@ def read_story(paths: Sequence[str | Path], manifest: embed.Manifest) -> Story:
     clause_vectors: list[NDArray[np.float32]] = [flat[a:b] for a, b in itertools.pairwise(bounds)]
     with timed(seconds, "evidence"):
         ev = cluster.evidence(texts, [s.doc_id for s in sentences], vectors, clause_vectors)
-    return Story(docs, sentences, dropped, ev, seconds)
+    return Story(docs, sentences, dropped, ev, ingested.warnings, seconds)
 
 
 def check(
     paths: Sequence[str | Path] | str | Path,
     *,
     models: str | Path | None = None,
+    text_column: str = "text",
+    id_column: str = "id",
+    skip_bad_rows: bool = False,
+    stdin: BinaryIO | None = None,
 ) -> report.Report:
     """Check the articles under ``paths`` and return the report.
 
-    ``paths`` are article files or folders; ``models`` the folder with the model manifest
-    and the link head (default: the project's ``models/``).
+    ``paths`` are article files (.txt, .md, .html), tables of articles (.csv, .tsv, .jsonl),
+    folders of them, or "-" for JSONL on ``stdin``; ``text_column``/``id_column`` name a
+    table's columns; ``skip_bad_rows`` sets bad table rows aside instead of stopping;
+    ``models`` is the folder with the model manifest and the link head (default: the
+    project's ``models/``).
     """
     if isinstance(paths, str | Path):
         paths = [paths]
     manifest = embed.Manifest.load(models)
     head = cluster.LinkHead.load(models)
-    story = read_story(paths, manifest)
+    story = read_story(
+        paths,
+        manifest,
+        text_column=text_column,
+        id_column=id_column,
+        skip_bad_rows=skip_bad_rows,
+        stdin=stdin,
+    )
     claims = cluster.cluster(story.evidence, head)
     return report.build(
-        story.documents, story.sentences, claims, story.evidence.vectors, story.dropped
+        story.documents,
+        story.sentences,
+        claims,
+        story.evidence.vectors,
+        story.dropped,
+        story.warnings,
     )

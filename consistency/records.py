@@ -15,6 +15,10 @@ class Document:
     text: str
     title: str = ""
     published: str = ""  # ISO 8601 date; "XXXX-MM-DD" (TimeML) when a dateline has no year
+    source: str = ""  # the outlet, where the input names it
+    url: str = ""
+    encoding: str = ""  # the encoding the bytes were read in
+    duplicate_of: str = ""  # doc id of an earlier document with the same text
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,18 @@ class Sentence:
     text: str
 
 
-DOCUMENT_COLUMNS: Final = ("doc_id", "path", "title", "published", "n_sentences", "n_dropped")
+DOCUMENT_COLUMNS: Final = (
+    "doc_id",
+    "path",
+    "title",
+    "source",
+    "url",
+    "published",
+    "encoding",
+    "duplicate_of",
+    "n_sentences",
+    "n_dropped",
+)
 # claim_id: the claim the sentence was clustered into; other_claims: further claims it states
 # (";"-joined, usually empty), through which it is also counted as their source.
 SENTENCE_COLUMNS: Final = (

@@ -14,6 +14,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from consistency.cluster import Claims
+from consistency.errors import InputError
 from consistency.records import (
     CLAIM_COLUMNS,
     CONFLICT_COLUMNS,
@@ -39,20 +40,34 @@ class Report:
     claims: pd.DataFrame
     conflicts: pd.DataFrame
     dropped: pd.DataFrame
+    warnings: tuple[str, ...] = ()  # things a reader should know that no table shows
 
-    def to_csv(self, out: str | Path) -> list[Path]:
+    def to_csv(self, out: str | Path, *, protect: Sequence[str | Path] = ()) -> list[Path]:
         """Write every table as ``<name>.csv`` under ``out``; returns the paths written.
 
-        Files are written to a temporary folder beside ``out`` and moved in one by one
-        only when all are complete, so a failed run never leaves a half-written report.
+        Files are written to a temporary folder inside ``out`` and moved in only when all
+        are complete, so a failed run never leaves a half-written report. A report file
+        that would replace one of the ``protect`` files (the inputs) is refused. Cells that
+        a spreadsheet would run as a formula are neutralised (see ``csv_safe``).
         """
         out = Path(out)
+        guarded = {Path(p).resolve() for p in protect}
+        for name in TABLES:
+            target = (out / f"{name}.csv").resolve()
+            if target in guarded:
+                raise InputError(
+                    f"{target}: is an input, and the report would overwrite it; "
+                    "choose another --out folder."
+                )
         out.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".consistency-", dir=out))
         try:
             for name in TABLES:
                 frame: pd.DataFrame = getattr(self, name)
-                frame.to_csv(tmp / f"{name}.csv", index=False, lineterminator="\n")
+                safe = frame.apply(
+                    lambda col: col if pd.api.types.is_numeric_dtype(col) else col.map(csv_safe)
+                )
+                safe.to_csv(tmp / f"{name}.csv", index=False, lineterminator="\n")
             written = []
             for name in TABLES:
                 target = out / f"{name}.csv"
@@ -65,14 +80,35 @@ class Report:
     def summary(self) -> dict[str, int]:
         """Counts a reader wants first: documents, sentences, claims by status, dropped spans."""
         status = self.claims["status"].value_counts()
+        distinct = self.documents[self.documents.duplicate_of == ""]
         return {
             "documents": len(self.documents),
+            "sources": len(distinct),
             "sentences": len(self.sentences),
             "claims": len(self.claims),
             CORROBORATED: int(status.get(CORROBORATED, 0)),
             SINGLE_SOURCE: int(status.get(SINGLE_SOURCE, 0)),
             "dropped": len(self.dropped),
         }
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: object) -> object:
+    """A cell that cannot run as a spreadsheet formula (OWASP's advice on CSV injection).
+
+    Text that starts with = + - @, a tab or a carriage return gets a leading apostrophe,
+    which spreadsheets show as text. The Report's DataFrames keep the text unchanged.
+
+    >>> print(csv_safe('=HYPERLINK("http://x","click")'))
+    '=HYPERLINK("http://x","click")
+    >>> csv_safe("Putin said."), csv_safe(3)
+    ('Putin said.', 3)
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
 
 
 def claim_names(claims: Claims, doc_ids: Sequence[str]) -> dict[int, str]:
@@ -103,6 +139,7 @@ def build(
     claims: Claims,
     vectors: NDArray[np.float32],
     dropped: Sequence[Dropped],
+    warnings: Sequence[str] = (),
 ) -> Report:
     """Assemble the report tables, sorted the same way on every run."""
     doc_ids = [s.doc_id for s in sentences]
@@ -147,7 +184,11 @@ def build(
             "doc_id": d.doc_id,
             "path": d.path,
             "title": d.title,
+            "source": d.source,
+            "url": d.url,
             "published": d.published,
+            "encoding": d.encoding,
+            "duplicate_of": d.duplicate_of,
             "n_sentences": int(n_kept.get(d.doc_id, 0)),
             "n_dropped": int(n_drop.get(d.doc_id, 0)),
         }
@@ -161,4 +202,5 @@ def build(
         claims=pd.DataFrame(claim_rows, columns=list(CLAIM_COLUMNS)),
         conflicts=pd.DataFrame([], columns=list(CONFLICT_COLUMNS)),
         dropped=pd.DataFrame(drop_rows, columns=list(DROPPED_COLUMNS)),
+        warnings=tuple(warnings),
     )

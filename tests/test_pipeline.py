@@ -126,7 +126,7 @@ def test_attachments_are_rare_and_never_to_the_own_claim(seed_report) -> None:
 
 def test_nothing_is_lost(seed_report) -> None:
     """Every non-white-space character is in exactly one kept sentence or dropped span."""
-    for doc in ingest.load([SEEDS]):
+    for doc in ingest.load([SEEDS]).documents:
         spans = [
             (r.start, r.end)
             for frame in (seed_report.sentences, seed_report.dropped)
@@ -202,7 +202,7 @@ def test_real_story_corroborates_its_main_event(ecb_report) -> None:
 
 
 def test_real_story_loses_nothing(ecb_report) -> None:
-    for doc in ingest.load([DATA / "ecbplus_37ecb"]):
+    for doc in ingest.load([DATA / "ecbplus_37ecb"]).documents:
         spans = [
             (r.start, r.end)
             for frame in (ecb_report.sentences, ecb_report.dropped)
