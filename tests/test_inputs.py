@@ -1,0 +1,293 @@
+"""Real inputs and hard edges: tables, encodings, bad files, CSV safety, nothing lost."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+import consistency
+from consistency import clean, ingest, segment
+from consistency.cli import app
+from consistency.errors import InputError
+
+from .conftest import DATA, SEEDS
+
+BAD = DATA / "bad"
+INPUTS = DATA / "inputs"
+runner = CliRunner()
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("empty.txt", "holds no text"),
+        ("whitespace_only.txt", "holds no text"),
+        ("photo_saved_as.txt", "a PNG image, not text"),
+        ("article.pdf.txt", "a PDF document, not text"),
+        ("not_text.txt", "not text in any encoding"),
+        ("missing_text_column.csv", "no 'text' column (columns: 'id', 'body')"),
+        ("malformed_line.jsonl", "line 3: not valid JSON"),
+        ("duplicate_ids.csv", "doc id 'x1'"),
+    ],
+)
+def test_bad_file_gets_a_clear_error_naming_it(name: str, message: str) -> None:
+    path = BAD / name
+    with pytest.raises(InputError) as info:
+        ingest.load([path])
+    assert message in str(info.value)
+    assert str(path) in str(info.value)
+
+
+def test_bad_file_exits_2_through_the_cli(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["check", str(BAD / "not_text.txt"), "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "not_text.txt" in result.output
+    assert "Traceback" not in result.output
+    assert not list(tmp_path.iterdir()), "no half-written report"
+
+
+def test_empty_folder(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no article files"):
+        ingest.load([tmp_path])
+
+
+def test_50_mb_text_file_is_refused_by_the_size_limit(tmp_path: Path) -> None:
+    big = tmp_path / "big.txt"
+    line = b"Putin visited Pyongyang on Wednesday and signed a pact with Kim Jong Un.\n"
+    with big.open("wb") as f:
+        for _ in range(50 * 2**20 // len(line) + 1):
+            f.write(line)
+    with pytest.raises(InputError, match=r"over the 20 MB limit") as info:
+        ingest.load([big])
+    assert str(big) in str(info.value)
+
+
+def test_skip_bad_rows_goes_on_and_lists_the_row() -> None:
+    got = ingest.load([BAD / "malformed_line.jsonl"], skip_bad_rows=True)
+    assert [d.doc_id for d in got.documents] == ["r1", "r2", "r4"]
+    [row] = got.dropped
+    assert row.doc_id == "malformed_line:3"
+    assert row.reason.startswith("bad row: not valid JSON")
+    assert "Unclosed quote" in row.text
+
+
+def test_missing_text_column_can_be_named(tmp_path: Path) -> None:
+    got = ingest.load([BAD / "missing_text_column.csv"], text_column="body")
+    assert got.documents[0].text == "Putin visited Pyongyang on Wednesday."
+    assert got.documents[0].doc_id == "a1"
+
+
+@pytest.mark.parametrize(
+    ("name", "encoding"),
+    [("legacy_cp1252.txt", "cp1252"), ("utf16_bom.txt", "utf-16"), ("utf8_bom.txt", "utf-8-sig")],
+)
+def test_encodings_are_detected_and_reported(name: str, encoding: str) -> None:
+    [doc] = ingest.load([INPUTS / name]).documents
+    assert doc.encoding == encoding
+    assert doc.text.startswith("Putin’s visit — “a breakthrough,” he said. The café")
+    assert "\ufeff" not in doc.text
+
+
+def test_tables_give_the_same_documents_as_the_files() -> None:
+    files = {d.doc_id: d.text for d in ingest.load([SEEDS]).documents}
+    for name in ("seeds.csv", "seeds.tsv", "seeds.jsonl"):
+        docs = ingest.load([INPUTS / name]).documents
+        assert {d.doc_id: d.text for d in docs} == files, name
+        assert {d.source for d in docs} == {f"outlet {i}" for i in range(5)}
+        assert {d.published for d in docs} == {"2024-06-19"}
+        assert docs[0].url.startswith("https://example.org/")
+        first_row = 1 if name.endswith(".jsonl") else 2  # a table's line 1 is its header
+        assert docs[0].path.endswith(f"{name}:{first_row}")
+
+
+def test_a_table_gives_the_same_claims_as_the_files(seed_report) -> None:
+    report = consistency.check([INPUTS / "seeds.jsonl"])
+    for name in ("claims", "sentences", "dropped"):
+        pd.testing.assert_frame_equal(getattr(report, name), getattr(seed_report, name))
+    docs = report.documents.set_index("doc_id")
+    assert (docs.published == "2024-06-19").all()
+    assert (docs.encoding == "utf-8").all()
+
+
+def test_jsonl_on_stdin(tmp_path: Path) -> None:
+    data = (INPUTS / "seeds.jsonl").read_bytes()
+    got = ingest.load(["-"], stdin=io.BytesIO(data))
+    assert len(got.documents) == 5
+    assert got.documents[0].path == "<stdin>:1"
+
+
+def test_identical_documents_count_once(tmp_path: Path) -> None:
+    for name in ("a.txt", "b.txt"):
+        shutil.copy(SEEDS / "003_81d8d45a0979f314.txt", tmp_path / name)
+    shutil.copy(SEEDS / "002_cde27cff9f0fd582.txt", tmp_path)
+    report = consistency.check([tmp_path])
+    docs = report.documents.set_index("doc_id")
+    assert docs.loc["b.txt".removesuffix(".txt"), "duplicate_of"] == "a"
+    assert docs.loc["b", "n_sentences"] == 0
+    assert not report.sentences.doc_id.eq("b").any()
+    assert not report.claims.sources.str.contains("b").any()
+    [dup] = report.dropped[report.dropped.doc_id == "b"].itertuples()
+    assert dup.reason == "duplicate of a"
+
+
+def test_non_english_is_processed_with_a_warning(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["check", str(BAD / "not_english.txt"), str(SEEDS), "--out", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "warning: not_english: this article does not read as English" in result.output
+    sentences = pd.read_csv(tmp_path / "sentences.csv")
+    assert (sentences.doc_id == "not_english").sum() == 2
+
+
+def test_formula_cells_are_neutralised(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["check", str(BAD / "formula_injection.txt"), "--out", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    cells = []
+    for name in ("sentences", "claims", "dropped", "documents"):
+        with open(tmp_path / f"{name}.csv", encoding="utf-8", newline="") as f:
+            cells += [cell for row in csv.reader(f) for cell in row]
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert any(c.startswith("'=HYPERLINK(") for c in cells)
+    assert any(c.startswith("'+SUM(") for c in cells)
+
+
+def test_the_report_never_overwrites_an_input(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    article = out / "claims.csv"
+    article.write_text('id,text\nx,"Putin visited Pyongyang on Wednesday."\n', encoding="utf-8")
+    before = article.read_bytes()
+    result = runner.invoke(app, ["check", str(article), "--out", str(out)])
+    assert result.exit_code == 2
+    assert "would overwrite" in result.output
+    assert article.read_bytes() == before
+
+
+def test_an_interrupted_write_leaves_the_previous_report(
+    seed_report, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed_report.to_csv(tmp_path)
+    before = {p.name: p.read_bytes() for p in tmp_path.glob("*.csv")}
+    calls = {"n": 0}
+    real = pd.DataFrame.to_csv
+
+    def failing(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OSError("disk full")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", failing)
+    with pytest.raises(OSError, match="disk full"):
+        seed_report.to_csv(tmp_path)
+    assert {p.name: p.read_bytes() for p in tmp_path.glob("*.csv")} == before
+    assert not list(tmp_path.glob(".consistency-*"))
+
+
+def test_links_out_of_a_folder_are_not_followed(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_text("A secret that must not be read.", encoding="utf-8")
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    shutil.copy(SEEDS / "003_81d8d45a0979f314.txt", folder)
+    (folder / "link.txt").symlink_to(outside)
+    assert [p.name for p in ingest.expand([folder])] == ["003_81d8d45a0979f314.txt"]
+
+
+def test_fail_on_single_source_exits_3(tmp_path: Path) -> None:
+    args = ["check", str(SEEDS), "--out", str(tmp_path)]
+    assert runner.invoke(app, [*args, "--fail-on", "single-source"]).exit_code == 3
+    assert runner.invoke(app, [*args, "--fail-on", "conflict"]).exit_code == 0
+    assert runner.invoke(app, [*args, "--fail-on", "nonsense"]).exit_code == 2
+
+
+# Properties ------------------------------------------------------------------------------
+
+SUFFIX = st.sampled_from([".txt", ".md", ".html", ".csv", ".tsv", ".jsonl"])
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.binary(max_size=600), suffix=SUFFIX)
+def test_ingest_raises_only_input_errors_on_arbitrary_bytes(
+    tmp_path: Path, data: bytes, suffix: str
+) -> None:
+    path = tmp_path / f"x{suffix}"
+    path.write_bytes(data)
+    try:
+        got = ingest.load([path], skip_bad_rows=True)
+    except InputError as e:
+        assert str(path) in str(e)
+    else:
+        assert all(d.text.strip() for d in got.documents)
+
+
+TEXT = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+    min_size=1,
+    max_size=300,
+).filter(lambda t: t.strip())
+
+
+def _write_table(path: Path, kind: str, text: str) -> None:
+    if kind == "jsonl":
+        path.write_text(json.dumps({"id": "a", "text": text}) + "\n", encoding="utf-8")
+    else:
+        with path.open("w", encoding="utf-8", newline="") as f:
+            writer = csv.writer(f, delimiter="\t" if kind == "tsv" else ",")
+            writer.writerows([["id", "text"], ["a", text]])
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=TEXT, kind=st.sampled_from(["csv", "tsv", "jsonl", "html"]))
+def test_nothing_lost_from_tables_and_pages(tmp_path: Path, text: str, kind: str) -> None:
+    path = tmp_path / f"x.{kind}"
+    if kind == "html":
+        import html
+
+        body = "".join(f"<p>{html.escape(line)}</p>" for line in text.splitlines())
+        path.write_text(f"<html><body>{body}</body></html>", encoding="utf-8")
+    else:
+        _write_table(path, kind, text)
+    try:
+        docs = ingest.load([path]).documents
+    except InputError:
+        return  # e.g. a page whose visible text is empty
+    for doc in docs:
+        kept, dropped = clean.furniture(doc)
+        sentences = segment.sentences(doc, kept)
+        spans = [(s.start, s.end) for s in sentences] + [(d.start, d.end) for d in dropped]
+        assert segment.coverage_gaps(doc, spans) == []
+        if kind != "html":
+            assert doc.text == text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def test_same_csvs_under_another_hash_seed_and_file_order(tmp_path: Path) -> None:
+    """Two CLI processes, different PYTHONHASHSEED and argument order: identical bytes."""
+    cli = str(Path(sys.executable).parent / "consistency")
+    files = sorted(str(p) for p in SEEDS.glob("*.txt"))[:3]
+    for seed, order, out in (("1", files, "a"), ("4242", files[::-1], "b")):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run([cli, "check", *order, "--out", str(tmp_path / out)], env=env, check=True,
+                       capture_output=True)  # fmt: skip
+    for name in ("claims", "sentences", "dropped", "conflicts"):
+        a = (tmp_path / "a" / f"{name}.csv").read_bytes()
+        assert a == (tmp_path / "b" / f"{name}.csv").read_bytes(), name
