@@ -80,7 +80,9 @@ BYLINE: Final = re.compile(r"^[Bb]y\s+[A-Z][\w.'’-]+(\s+[A-Z][\w.'’-]+){0,3}
 OFF_TOPIC_CENTRE: Final = 0.30
 OFF_TOPIC_NEAREST: Final = 0.46
 # Furniture that marks the edge of the article; headings and bylines occur inside it too.
-EDGE_REASONS: Final = frozenset({"copyright", "subscribe", "comments", "share", "chat", "teaser"})
+EDGE_REASONS: Final = frozenset(
+    {"copyright", "subscribe", "comments", "share", "chat", "teaser", "navigation"}
+)
 
 
 def lines(text: str) -> list[tuple[int, int]]:
@@ -157,6 +159,8 @@ def furniture(doc: Document) -> tuple[list[Span], list[Dropped]]:
         is_title = not title_seen and bool(doc.title) and line == doc.title
         title_seen = title_seen or is_title
         reason = furniture_reason(line, title=is_title)
+        if reason in ("", "heading") and not is_title and line in doc.chrome:
+            reason = "navigation"  # a page's navigation, header, footer, sidebar or form
         if reason:
             dropped.append(Dropped(doc.doc_id, start, end, reason, line))
             continue

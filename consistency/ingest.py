@@ -286,8 +286,9 @@ def read(path: Path) -> Document:
     """Read one article file (.txt, .md or .html) into a Document."""
     text, encoding = decode(read_bytes(path, MAX_ARTICLE_BYTES), str(path))
     text = universal_newlines(text)
+    chrome: tuple[str, ...] = ()
     if path.suffix.lower() in HTML_SUFFIXES:
-        text, title, published = from_html(text)
+        text, title, published, chrome = from_html(text)
     else:
         title, published = "", ""
     if not text.strip():
@@ -299,6 +300,7 @@ def read(path: Path) -> Document:
         title=title or headline(text),
         published=published or published_date(text),
         encoding=encoding,
+        chrome=chrome,
     )
 
 
@@ -558,15 +560,27 @@ def dateline_date(text: str, max_lines: int = 6) -> str:
     return ""
 
 
-def from_html(markup: str) -> tuple[str, str, str]:
-    """Visible text of an HTML page (scripts and styles removed), its title and its date."""
+# Page chrome: parts of a page that are never the article (a <header> inside <article>
+# holds the headline and byline, so only page-level headers count).
+CHROME_XPATH: Final = (
+    "//nav|//footer|//aside|//form|//header[not(ancestor::article)]"
+    "|//*[@role='navigation' or @role='banner' or @role='contentinfo' or @role='complementary']"
+)
+
+
+def from_html(markup: str) -> tuple[str, str, str, tuple[str, ...]]:
+    """Visible text of a page (no scripts or styles), its title, date and chrome lines.
+
+    Chrome is navigation, the page-level header and footer, sidebars and forms: their lines
+    stay in the text (nothing is dropped silently) and the clean stage drops them by name.
+    """
     import html_text
     import lxml.html
 
     try:
         tree = lxml.html.fromstring(markup)
     except Exception:  # lxml raises several types on broken markup; the page is then unreadable
-        return "", "", ""
+        return "", "", "", ()
     title = ""
     published = ""
     for meta in tree.iter("meta"):
@@ -585,8 +599,14 @@ def from_html(markup: str) -> tuple[str, str, str]:
         node = tree.find(".//title")
         if node is not None and node.text:
             title = " ".join(node.text.split())
+    chrome = {
+        line.strip()
+        for node in tree.xpath(CHROME_XPATH)
+        for line in html_text.extract_text(node, guess_layout=True).split("\n")
+        if line.strip()
+    }
     text = html_text.extract_text(tree, guess_layout=True)
-    return text, title, published
+    return text, title, published, tuple(sorted(chrome))
 
 
 def iso_date(value: str) -> str:

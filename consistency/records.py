@@ -19,6 +19,7 @@ class Document:
     url: str = ""
     encoding: str = ""  # the encoding the bytes were read in
     duplicate_of: str = ""  # doc id of an earlier document with the same text
+    chrome: tuple[str, ...] = ()  # lines of a page's navigation, header, footer, sidebars
 
 
 @dataclass(frozen=True)

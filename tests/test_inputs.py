@@ -121,6 +121,31 @@ def test_a_table_gives_the_same_claims_as_the_files(seed_report) -> None:
     assert (docs.encoding == "utf-8").all()
 
 
+def test_saved_web_page(tmp_path: Path) -> None:
+    """Article kept; navigation, sidebar, form and footer dropped by name; no script text."""
+    page = INPUTS / "saved_page.html"
+    [doc] = ingest.load([page]).documents
+    assert doc.title == "Putin signs defence pact with Kim in Pyongyang"
+    assert doc.published == "2024-06-19"
+    assert "secret-token" not in doc.text and "font-family" not in doc.text
+    kept, dropped = clean.furniture(doc)
+    sentences = segment.sentences(doc, kept)
+    assert [s.text[:22] for s in sentences] == [
+        "Putin signs defence pa",
+        "Russian President Vlad",
+        "The agreement provides",
+        "China, North Korea's m",
+    ]
+    reasons = {d.text: d.reason for d in dropped}
+    assert reasons["Asia Pacific news"] == "navigation"
+    assert reasons["Quake hits Aceh province as thousands flee their homes"] == "navigation"
+    assert reasons["© 2024 Example News. All rights reserved."] == "copyright"
+    assert reasons["Sign up for our daily newsletter"] == "subscribe"
+    assert reasons["By Jane Roe"] == "byline"
+    spans = [(s.start, s.end) for s in sentences] + [(d.start, d.end) for d in dropped]
+    assert segment.coverage_gaps(doc, spans) == []
+
+
 def test_jsonl_on_stdin(tmp_path: Path) -> None:
     data = (INPUTS / "seeds.jsonl").read_bytes()
     got = ingest.load(["-"], stdin=io.BytesIO(data))
