@@ -30,6 +30,7 @@ test: setup
 bench: setup
 	$(PY) benchmarks/bench_seeds.py
 	$(PY) benchmarks/eval_clustering.py
+	$(PY) benchmarks/bench_ingest.py
 
 # Refit the claim-link head from the annotated seed pairs (models/link_head.json).
 train: setup

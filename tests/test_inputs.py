@@ -83,6 +83,18 @@ def test_skip_bad_rows_goes_on_and_lists_the_row() -> None:
     assert "Unclosed quote" in row.text
 
 
+def test_skipped_rows_reach_dropped_csv(tmp_path: Path) -> None:
+    path = BAD / "malformed_line.jsonl"
+    assert runner.invoke(app, ["check", str(path), "--out", str(tmp_path)]).exit_code == 2
+    result = runner.invoke(app, ["check", str(path), "--skip-bad-rows", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    dropped = pd.read_csv(tmp_path / "dropped.csv")
+    row = dropped[dropped.doc_id == "malformed_line:3"]
+    assert row.reason.iloc[0].startswith("bad row: not valid JSON")
+    documents = pd.read_csv(tmp_path / "documents.csv")
+    assert list(documents.doc_id) == ["r1", "r2", "r4"]
+
+
 def test_missing_text_column_can_be_named(tmp_path: Path) -> None:
     got = ingest.load([BAD / "missing_text_column.csv"], text_column="body")
     assert got.documents[0].text == "Putin visited Pyongyang on Wednesday."
@@ -249,14 +261,14 @@ SUFFIX = st.sampled_from([".txt", ".md", ".html", ".csv", ".tsv", ".jsonl"])
 @settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(data=st.binary(max_size=600), suffix=SUFFIX)
+@given(data=st.binary(max_size=600), suffix=SUFFIX, skip=st.booleans())
 def test_ingest_raises_only_input_errors_on_arbitrary_bytes(
-    tmp_path: Path, data: bytes, suffix: str
+    tmp_path: Path, data: bytes, suffix: str, skip: bool
 ) -> None:
     path = tmp_path / f"x{suffix}"
     path.write_bytes(data)
     try:
-        got = ingest.load([path], skip_bad_rows=True)
+        got = ingest.load([path], skip_bad_rows=skip)
     except InputError as e:
         assert str(path) in str(e)
     else:
