@@ -10,6 +10,7 @@ import typer
 
 from consistency import ingest
 from consistency.errors import ConsistencyError
+from consistency.pipeline import MAX_SENTENCES
 from consistency.pipeline import check as run_check
 from consistency.report import CORROBORATED, SINGLE_SOURCE
 
@@ -60,6 +61,13 @@ def check(
         list[FailOn] | None,
         typer.Option(help="Exit with code 3 when the report has such findings."),
     ] = None,
+    max_sentences: Annotated[
+        int,
+        typer.Option(
+            help="Refuse inputs with more kept sentences (memory grows with its square: "
+            "about 5 GB at 10,000)."
+        ),
+    ] = MAX_SENTENCES,
     models: Annotated[
         Path | None,
         typer.Option(help="Folder with the model manifest and link head (default: models/)."),
@@ -73,6 +81,7 @@ def check(
             text_column=text_column,
             id_column=id_column,
             skip_bad_rows=skip_bad_rows,
+            max_sentences=max_sentences,
         )
         inputs = [p for p in ingest.expand(paths) if isinstance(p, Path)]
         written = result.to_csv(out, protect=inputs)

@@ -91,3 +91,15 @@ def test_a_stale_head_is_refused_with_the_fix(tmp_path: Path) -> None:
 def test_missing_head_is_a_model_error(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match=r"link_head\.json"):
         cluster.LinkHead.load(tmp_path)
+
+
+@pytest.mark.parametrize("block", [1, 7, 512])
+def test_clause_similarity_in_blocks_equals_the_whole_product(block: int) -> None:
+    rng = np.random.default_rng(1)
+    clause_vectors = [
+        rng.normal(size=(int(rng.integers(1, 4)), 8)).astype(np.float32) for _ in range(60)
+    ]
+    flat = np.concatenate(clause_vectors)
+    starts = np.cumsum([0] + [len(c) for c in clause_vectors[:-1]])
+    whole = np.maximum.reduceat(np.maximum.reduceat(flat @ flat.T, starts, axis=0), starts, axis=1)
+    assert np.allclose(cluster.clause_similarity(clause_vectors, block=block), whole)

@@ -133,6 +133,11 @@ def test_a_table_gives_the_same_claims_as_the_files(seed_report) -> None:
     assert (docs.encoding == "utf-8").all()
 
 
+def test_too_many_sentences_is_refused_before_embedding() -> None:
+    with pytest.raises(InputError, match=r"164 sentences in 5 documents.*stops at 100"):
+        consistency.check([SEEDS], max_sentences=100)
+
+
 def test_saved_web_page(tmp_path: Path) -> None:
     """Article kept; navigation, sidebar, form and footer dropped by name; no script text."""
     page = INPUTS / "saved_page.html"
