@@ -13,7 +13,6 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 DATA = Path(__file__).resolve().parent / "data"
-ECBPLUS = ROOT.parent / "shared" / "corpus" / "ecbplus"
 
 
 @pytest.fixture(scope="session")
