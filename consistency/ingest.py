@@ -148,22 +148,19 @@ def load(
     rejected: list[Dropped] = []
     for source in expand(paths):
         if isinstance(source, str):  # STDIN
+            where, stem, kind = "<stdin>", "<stdin>", "jsonl"
             raw = (stdin or sys.stdin.buffer).read()
-            found, bad = rows_to_documents(
-                "<stdin>", "<stdin>", "jsonl", raw, text_column, id_column, skip_bad_rows
-            )
-            docs += found
-            rejected += bad
         elif source.suffix.lower() in TABLE_SUFFIXES:
+            where, stem, kind = str(source), source.stem, source.suffix.lower().lstrip(".")
             raw = read_bytes(source, MAX_TABLE_BYTES)
-            kind = source.suffix.lower().lstrip(".")
-            found, bad = rows_to_documents(
-                str(source), source.stem, kind, raw, text_column, id_column, skip_bad_rows
-            )
-            docs += found
-            rejected += bad
         else:
             docs.append(read(source))
+            continue
+        found, bad = rows_to_documents(
+            where, stem, kind, raw, text_column, id_column, skip_bad_rows
+        )
+        docs += found
+        rejected += bad
     seen: dict[str, str] = {}
     for d in docs:
         if d.doc_id in seen:
