@@ -60,9 +60,7 @@ def main() -> None:
         writer.writerows(rows)
     print(out.read_text(), end="")
 
-    pairs = cluster.candidate_pairs(ev, 0.0)
-    annotated = np.array([bool(g) for g in gold])
-    pairs = pairs[annotated[pairs[:, 0]] & annotated[pairs[:, 1]]]
+    pairs = linkhead.annotated_pairs(ev, gold, min_cosine=0.0)
     y = linkhead.pair_labels(pairs, gold)
     x = cluster.pair_features(ev, pairs)
     print(f"\npair evidence ({len(pairs)} cross-document pairs, {y.sum()} same-claim):")

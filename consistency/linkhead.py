@@ -61,15 +61,23 @@ def fit(x: NDArray[np.float64], y: NDArray[np.int64]) -> tuple[tuple[float, ...]
     return tuple(round(float(c), 6) for c in model.coef_[0]), round(float(model.intercept_[0]), 6)
 
 
+def annotated_pairs(
+    ev: cluster.Evidence, gold: Sequence[frozenset[str]], min_cosine: float = CANDIDATE_COSINE
+) -> NDArray[np.int64]:
+    """Candidate pairs (cross-document, cosine >= ``min_cosine``) of two annotated sentences."""
+    annotated = np.array([bool(g) for g in gold])
+    pairs = cluster.candidate_pairs(ev, min_cosine)
+    selected: NDArray[np.int64] = pairs[annotated[pairs[:, 0]] & annotated[pairs[:, 1]]]
+    return selected
+
+
 def out_of_fold(ev: cluster.Evidence, gold: Sequence[frozenset[str]]) -> NDArray[np.float64]:
     """Link probabilities where each pair is scored only by heads fitted without its documents.
 
     A pair (a, b) is scored twice, once with a's document held out and once with b's; the
     two probabilities are averaged.
     """
-    annotated = np.array([bool(g) for g in gold])
-    pairs = cluster.candidate_pairs(ev, CANDIDATE_COSINE)
-    pairs = pairs[annotated[pairs[:, 0]] & annotated[pairs[:, 1]]]
+    pairs = annotated_pairs(ev, gold)
     x = cluster.pair_features(ev, pairs)
     y = pair_labels(pairs, gold)
     docs_a, docs_b = ev.doc_ids[pairs[:, 0]], ev.doc_ids[pairs[:, 1]]
@@ -164,9 +172,7 @@ def train(gold_csv: str | Path, seeds: str | Path, out: str | Path) -> dict[str,
         for t in THRESHOLDS
     }
     threshold = max(THRESHOLDS, key=lambda t: (objective(sweep[t]), -t))
-    annotated = np.array([bool(g) for g in gold])
-    pairs = cluster.candidate_pairs(ev, CANDIDATE_COSINE)
-    pairs = pairs[annotated[pairs[:, 0]] & annotated[pairs[:, 1]]]
+    pairs = annotated_pairs(ev, gold)
     coef, intercept = fit(cluster.pair_features(ev, pairs), pair_labels(pairs, gold))
     head = cluster.LinkHead(cluster.FEATURES, coef, intercept, CANDIDATE_COSINE, threshold)
     in_sample = score(cluster.cluster(ev, head), gold, ev.doc_ids)
@@ -179,7 +185,7 @@ def train(gold_csv: str | Path, seeds: str | Path, out: str | Path) -> dict[str,
         "trained_on": {
             "gold": str(gold_csv),
             "documents": str(seeds),
-            "annotated_sentences": int(annotated.sum()),
+            "annotated_sentences": sum(bool(g) for g in gold),
             "candidate_pairs": len(pairs),
             "positive_pairs": int(pair_labels(pairs, gold).sum()),
             "method": (
