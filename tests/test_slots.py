@@ -1,0 +1,147 @@
+"""slots.extract on real phrasings from the seeds, ECB+ and the news; and on any text at all."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from consistency.slots import extract
+
+PUBLISHED = "2024-06-19"  # a Wednesday
+
+
+def read(text: str, published: str | None = PUBLISHED) -> list[tuple[str, str, str, str, str]]:
+    """(kind, value, unit, hedge, text) of every slot."""
+    return [(s.kind, s.value, s.unit, s.hedge, s.text) for s in extract(text, published)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("$50B", [("money", "50000000000", "USD", "exact", "$50B")]),
+        ("a $50 billion loan", [("money", "50000000000", "USD", "exact", "$50 billion")]),
+        ("two decades of sanctions", [("duration", "P20Y", "", "exact", "two decades")]),
+        (
+            "nearly two decades of supporting",
+            [("duration", "P20Y", "", "upper", "nearly two decades")],
+        ),
+        (
+            "his first visit in 24 years",
+            [("ordinal", "1", "", "exact", "first"), ("duration", "P24Y", "", "exact", "24 years")],
+        ),
+        (
+            "deals from 1961, 2000, and 2001",
+            [
+                ("year", "1961", "", "exact", "1961"),
+                ("year", "2000", "", "exact", "2000"),
+                ("year", "2001", "", "exact", "2001"),
+            ],
+        ),
+        ("MOSCOW, June 19 (Reuters)", [("date", "2024-06-19", "", "exact", "June 19")]),
+        ("signed on Wednesday", [("relative", "2024-06-19", "", "exact", "Wednesday")]),
+        ("in March", [("date", "2024-03", "", "exact", "March")]),
+        ("Thousands of people", [("count", "1000", "", "vague", "Thousands")]),
+        ("Four diplomats were expelled", [("count", "4", "", "exact", "Four")]),
+        ("N1,117/Litre landing cost", [("money", "1117", "NGN/litre", "exact", "N1,117/Litre")]),
+        ("more than 10,000 troops", [("count", "10000", "", "lower", "more than 10,000")]),
+        ("about 3.5% growth", [("percent", "3.5", "%", "approx", "about 3.5%")]),
+        ("two years ago", [("relative", "2022", "", "approx", "two years ago")]),
+        ("last year", [("relative", "2023", "", "exact", "last year")]),
+        ("a 6.1-magnitude quake", [("quantity", "6.1", "magnitude", "exact", "6.1-magnitude")]),
+        ("magnitude 5.2 by state TV", [("quantity", "5.2", "magnitude", "exact", "magnitude 5.2")]),
+        ("at 7:37 a.m. GMT", [("time", "T07:37", "GMT", "exact", "7:37 a.m. GMT")]),
+        ("a three-day visit", [("duration", "P3D", "", "exact", "three-day")]),
+        ("50 billion rubles", [("money", "50000000000", "RUB", "exact", "50 billion rubles")]),
+        ("£3bn of aid", [("money", "3000000000", "GBP", "exact", "£3bn")]),
+        ("at least 100 injured", [("count", "100", "", "lower", "at least 100")]),
+        ("the 1990s", [("year", "199", "", "exact", "the 1990s")]),
+        ("over the past year", [("duration", "P1Y", "", "exact", "the past year")]),
+        ("for several months", [("duration", "PXM", "", "vague", "several months")]),
+        ("in the first quarter", [("date", "2024-Q1", "", "exact", "the first quarter")]),
+        ("F-16 fighters for COVID-19 and the G7", []),
+        ("Theresa May said", []),
+    ],
+)
+def test_normalises_real_phrasings(text: str, expected: list[tuple[str, ...]]) -> None:
+    assert read(text) == expected
+
+
+def test_what_each_value_counts() -> None:
+    about = {s.text: s.about for s in extract("Four diplomats left; a $50 billion loan")}
+    assert about == {"Four": "diplomat", "$50 billion": "loan"}
+    frames = [s.about for s in extract("his first visit in 24 years, after two decades of aid")]
+    assert frames == ["visit", "in", "aid"]
+
+
+def test_weekdays_resolve_against_the_publication_date() -> None:
+    assert read("on Tuesday")[0][1] == "2024-06-18"  # past by default
+    assert read("will meet on Friday")[0][1] == "2024-06-21"  # the sentence speaks of the future
+    assert read("on Wednesday", "2024-06-20")[0][1] == "2024-06-19"
+
+
+def test_without_a_publication_date_unknown_parts_stay_unknown() -> None:
+    assert read("on Wednesday", None)[0][1] == "XXXX-WXX-3"
+    assert read("June 19", "")[0][1] == "XXXX-06-19"
+    assert read("June 19", "XXXX-06-19")[0][1] == "XXXX-06-19"
+    assert read("June 19, 2024", None)[0][1] == "2024-06-19"  # a year in the text is kept
+
+
+def test_a_list_number_is_no_count() -> None:
+    assert read("1 Economic ties") == []
+    assert read("24 people died") == [("count", "24", "", "exact", "24")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200))
+def test_never_raises_and_every_span_lies_in_its_sentence(text: str) -> None:
+    for s in extract(text, PUBLISHED):
+        assert 0 <= s.start < s.end <= len(text)
+        assert text[s.start : s.end] == s.text
+
+
+NEWSY = st.lists(
+    st.sampled_from(
+        [
+            "about",
+            "nearly",
+            "more than",
+            "$",
+            "50",
+            "billion",
+            "two",
+            "decades",
+            "June",
+            "19",
+            "Wednesday",
+            "in",
+            "March",
+            "2000",
+            ",",
+            "1,117",
+            "%",
+            "N",
+            "years",
+            "ago",
+            "the",
+            "-",
+            "magnitude",
+            "5.4",
+            "a",
+            "dozen",
+            "thousands",
+            "of",
+            "first",
+            "10:30",
+            "a.m.",
+        ]
+    ),
+    max_size=25,
+).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(NEWSY, st.sampled_from(["2024-06-19", "", "XXXX-06-19", "2013-12-31"]))
+def test_never_raises_on_number_soup(text: str, published: str) -> None:
+    for s in extract(text, published):
+        assert text[s.start : s.end] == s.text
