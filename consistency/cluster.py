@@ -5,8 +5,12 @@ from "the same story" (on the seeds no single threshold separates them). Candida
 from the embeddings; a small logistic head in ``models/link_head.json`` then weighs the evidence
 for each pair -- the sentence cosine, the best clause-to-clause cosine (news sentences carry two
 claims at once), tf-idf overlap whose idf is taken over the story (so the topic's own words
-count for little), shared rare words and shared numbers -- and average-linkage clustering over
-the link probabilities groups the sentences into claims.
+count for little), shared rare words, and whether both state a value of the same kind -- and
+average-linkage clustering over the link probabilities groups the sentences into claims.
+
+The evidence is blind to the values themselves (numbers are no tf-idf words; only the kinds
+of value and what they count are compared): two outlets that give one claim different
+numbers must land in one claim, or compare.py could never see them disagree.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from typing import Final
 import numpy as np
 from numpy.typing import NDArray
 
+from consistency import slots
 from consistency.embed import models_dir
 from consistency.errors import ModelError
 
@@ -32,7 +37,7 @@ FEATURES: Final = (
     "clause_cosine_csls",
     "tfidf_csls",
     "rare_shared",
-    "number_shared",
+    "value_kind_shared",
 )
 # CSLS (cross-domain similarity local scaling) subtracts from a pair's similarity how similar
 # each side is to its CSLS_K nearest sentences in other documents. A topic sentence is near
@@ -46,13 +51,6 @@ MAX_ALSO: Final = 1
 
 TOKEN: Final = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_](?:[^\W_]|['’-](?=[^\W_]))*")
 POSSESSIVE: Final = re.compile(r"['’]s$")
-NUMBER_WORDS: Final = {
-    "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
-    "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "twenty": "20",
-    "thirty": "30", "forty": "40", "fifty": "50", "hundred": "100", "thousand": "1000",
-    "million": "1000000", "billion": "1000000000", "decade": "10", "decades": "10",
-    "dozen": "12", "dozens": "12",
-}  # fmt: skip
 # Clause boundaries: punctuation, and the words that open a new clause in news prose.
 CLAUSE_BREAK: Final = re.compile(
     r"\s*[,;:()\[\]“”\"—–]\s*|\s+(?:and|but|while|which|who|whose|where|as|after|"
@@ -85,20 +83,28 @@ def tokens(text: str) -> list[str]:
     return out
 
 
-def numbers(text: str) -> set[str]:
-    """Numbers named in ``text``, digits or words, as digit strings ("two decades" -> {"2", "10"}).
+def value_kinds(values: Sequence[slots.Slot]) -> set[str]:
+    """The kinds of value a sentence states, alone and with what they count, values left out.
 
-    >>> sorted(numbers("nearly two decades, 1,000 troops and 24 years"))
-    ['10', '1000', '2', '24']
+    >>> sorted(value_kinds(slots.extract("his first visit in 24 years")))
+    ['duration', 'duration:in', 'ordinal', 'ordinal:visit']
     """
-    out = set()
-    for raw in TOKEN.findall(text):
-        word = raw.lower().replace(",", "")
-        if word[0].isdigit():
-            out.add(word)
-        elif word in NUMBER_WORDS:
-            out.add(NUMBER_WORDS[word])
-    return out
+    return {v.kind for v in values} | {f"{v.kind}:{v.about}" for v in values if v.about}
+
+
+def value_kind_shared(a: set[str], b: set[str]) -> float:
+    """0.5 for a kind of value both sentences state, 1.0 if also about the same thing."""
+    shared = a & b
+    return 0.5 * any(":" not in k for k in shared) + 0.5 * any(":" in k for k in shared)
+
+
+def words(text: str) -> list[str]:
+    """``tokens`` without numbers: what a claim is about, whatever values it gives.
+
+    >>> words("first visit to North Korea in 24 years")
+    ['visit', 'north', 'korea', 'year']
+    """
+    return [w for w in tokens(text) if not w[0].isdigit()]
 
 
 def clauses(text: str) -> list[str]:
@@ -162,7 +168,7 @@ class Evidence:
     clause_cosine: NDArray[np.float32]  # best clause-to-clause cosine of two sentences
     tfidf: NDArray[np.float32]  # tf-idf cosine, idf over the story's sentences
     rare: list[set[str]]  # per sentence, its words rarer than the story's topic words
-    numbers: list[set[str]]
+    kinds: list[set[str]]  # per sentence, its kinds of value ("duration", "duration:in")
 
 
 def evidence(
@@ -170,12 +176,18 @@ def evidence(
     doc_ids: Sequence[str],
     vectors: NDArray[np.float32],
     clause_vectors: Sequence[NDArray[np.float32]],
+    kinds: Sequence[set[str]] | None = None,
 ) -> Evidence:
-    """Gather the per-story evidence; idf is taken over these sentences (one story)."""
+    """Gather the per-story evidence; idf is taken over these sentences (one story).
+
+    ``kinds``: each sentence's ``value_kinds``, when the caller has extracted its slots.
+    """
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     n = len(texts)
-    vectorizer = TfidfVectorizer(tokenizer=tokens, lowercase=False, token_pattern=None)
+    if kinds is None:
+        kinds = [value_kinds(slots.extract(t)) for t in texts]
+    vectorizer = TfidfVectorizer(tokenizer=words, lowercase=False, token_pattern=None)
     try:
         weights = vectorizer.fit_transform(texts)
         idf = dict(zip(vectorizer.get_feature_names_out(), vectorizer.idf_, strict=True))
@@ -186,7 +198,7 @@ def evidence(
     # A word is "rare" when it is in at most 2% of the story's sentences (and so not a topic
     # word such as the leaders' names): sharing one is evidence of a shared claim.
     rare_idf = np.log((1 + n) / (1 + max(2.0, 0.02 * n))) + 1
-    rare = [{w for w in tokens(t) if idf.get(w, 0) >= rare_idf} for t in texts]
+    rare = [{w for w in words(t) if idf.get(w, 0) >= rare_idf} for t in texts]
     return Evidence(
         vectors=vectors,
         doc_ids=np.asarray(doc_ids),
@@ -194,7 +206,7 @@ def evidence(
         clause_cosine=clause_similarity(clause_vectors),
         tfidf=tfidf,
         rare=rare,
-        numbers=[numbers(t) for t in texts],
+        kinds=[set(k) for k in kinds],
     )
 
 
@@ -250,7 +262,7 @@ def pair_features(ev: Evidence, pairs: NDArray[np.int64]) -> NDArray[np.float64]
         r = neighbourhood(sim, ev.doc_ids, CSLS_K)
         columns.append(2 * sim[i, j] - r[i] - r[j])
     columns.append(np.array([min(len(ev.rare[a] & ev.rare[b]), 3) / 3 for a, b in pairs]))
-    columns.append(np.array([float(bool(ev.numbers[a] & ev.numbers[b])) for a, b in pairs]))
+    columns.append(np.array([value_kind_shared(ev.kinds[a], ev.kinds[b]) for a, b in pairs]))
     if not len(pairs):
         return np.zeros((0, len(FEATURES)))
     return np.stack(columns, axis=1)

@@ -13,21 +13,6 @@ from consistency.errors import ModelError
 from .conftest import DATA, ROOT
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("first visit to North Korea in 24 years", {"24"}),
-        ("nearly two decades of supporting sanctions", {"2", "10"}),
-        ("a $50 billion loan", {"50", "1000000000"}),
-        ("deals from 1961, 2000, and 2001", {"1961", "2000", "2001"}),
-        ("some 14,000 refugees", {"14000"}),
-        ("no numbers here", set()),
-    ],
-)
-def test_numbers(text: str, expected: set[str]) -> None:
-    assert cluster.numbers(text) == expected
-
-
 def test_clauses_separate_two_claims_of_one_sentence() -> None:
     text = (
         "Russian President Vladimir Putin, on his first visit to North Korea in 24 years, "
