@@ -12,7 +12,7 @@ from consistency import ingest
 from consistency.errors import ConsistencyError
 from consistency.pipeline import MAX_SENTENCES
 from consistency.pipeline import check as run_check
-from consistency.report import CORROBORATED, SINGLE_SOURCE
+from consistency.report import CONFLICT, CORROBORATED, SINGLE_SOURCE
 
 app = typer.Typer(
     help="Claim-consistency checker for news articles about one story.",
@@ -98,12 +98,16 @@ def check(
     typer.echo(
         f"{s['claims']} claims: {s[CORROBORATED]} corroborated, {s[SINGLE_SOURCE]} single-source"
     )
+    typer.echo(
+        f"{s['slots']} values read (slots.csv): {s['conflicts']} conflicts in {s[CONFLICT]} "
+        f"claims, {s['notes']} notes (conflicts.csv)"
+    )
     if s["sources"] < 2:
         typer.echo("note: corroboration needs two or more sources; every claim is single-source.")
     typer.echo(f"wrote {', '.join(str(p) for p in written)}")
     wanted = {f.value for f in fail_on or []}
     found = {
-        "conflict": len(result.conflicts) > 0,
+        "conflict": s["conflicts"] > 0,
         "single-source": s[SINGLE_SOURCE] > 0,
     }
     if any(found[f] for f in wanted):

@@ -13,7 +13,7 @@ from typing import Any, BinaryIO
 import numpy as np
 from numpy.typing import NDArray
 
-from consistency import clean, cluster, embed, ingest, report, segment
+from consistency import clean, cluster, embed, ingest, report, segment, slots
 from consistency.errors import InputError
 from consistency.records import Document, Dropped, Sentence, Span
 
@@ -27,12 +27,13 @@ MAX_SENTENCES = 10_000
 
 @dataclass(frozen=True)
 class Story:
-    """A story's documents read, cleaned, split and embedded: everything clustering needs."""
+    """A story's documents read, cleaned, split, embedded and their values read."""
 
     documents: list[Document]
     sentences: list[Sentence]
     dropped: list[Dropped]
     evidence: cluster.Evidence
+    slots: list[tuple[slots.Slot, ...]]  # each sentence's values
     warnings: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)  # wall time per stage
 
@@ -90,9 +91,13 @@ def read_story(
         flat = embed.embed([c for cs in clause_texts for c in cs], manifest)
     bounds = np.cumsum([0] + [len(cs) for cs in clause_texts])
     clause_vectors: list[NDArray[np.float32]] = [flat[a:b] for a, b in itertools.pairwise(bounds)]
+    published = {d.doc_id: d.published for d in docs}
+    with timed(seconds, "slots"):
+        values = [slots.extract(s.text, published[s.doc_id]) for s in sentences]
+    kinds = [cluster.value_kinds(vs) for vs in values]
     with timed(seconds, "evidence"):
-        ev = cluster.evidence(texts, [s.doc_id for s in sentences], vectors, clause_vectors)
-    return Story(docs, sentences, dropped, ev, ingested.warnings, seconds)
+        ev = cluster.evidence(texts, [s.doc_id for s in sentences], vectors, clause_vectors, kinds)
+    return Story(docs, sentences, dropped, ev, values, ingested.warnings, seconds)
 
 
 def check(
@@ -126,7 +131,14 @@ def check(
         stdin=stdin,
         max_sentences=max_sentences,
     )
-    claims = cluster.cluster(story.evidence, head)
+    with timed(story.seconds, "cluster"):
+        links = cluster.link_matrix(story.evidence, head)
+        claims = cluster.claims_from_links(links, story.evidence.doc_ids, head.link_threshold)
+    valued = np.flatnonzero([bool(v) for v in story.slots])
+    sub = links[np.ix_(valued, valued)] >= head.link_threshold
+    pairs = [
+        (int(valued[a]), int(valued[b])) for a, b in zip(*np.nonzero(np.triu(sub, 1)), strict=True)
+    ]
     return report.build(
         story.documents,
         story.sentences,
@@ -134,4 +146,6 @@ def check(
         story.evidence.vectors,
         story.dropped,
         story.warnings,
+        story.slots,
+        pairs,
     )

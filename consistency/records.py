@@ -84,9 +84,25 @@ CLAIM_COLUMNS: Final = (
     "n_sources",
     "sources",
     "n_sentences",
+    "slots",  # the claim's values per kind, with the documents that state each
     "doc_id",
     "text",
 )
+# start/end: offsets into the sentence (whose own offsets are in sentences.csv);
+# about: what the value counts or dates, where the extractor found it ("diplomat").
+SLOT_COLUMNS: Final = (
+    "doc_id",
+    "sentence_id",
+    "kind",
+    "value",
+    "unit",
+    "hedge",
+    "about",
+    "start",
+    "end",
+    "text",
+)
+# start/end: offsets of each value into its document, so the span can be found in the source.
 CONFLICT_COLUMNS: Final = (
     "claim_id",
     "kind",

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from consistency import compare
 from consistency.cluster import Claims
 from consistency.errors import InputError
 from consistency.records import (
@@ -21,14 +22,17 @@ from consistency.records import (
     DOCUMENT_COLUMNS,
     DROPPED_COLUMNS,
     SENTENCE_COLUMNS,
+    SLOT_COLUMNS,
     Document,
     Dropped,
     Sentence,
 )
+from consistency.slots import Slot
 
 CORROBORATED = "corroborated"
 SINGLE_SOURCE = "single-source"
-TABLES = ("documents", "sentences", "claims", "conflicts", "dropped")
+CONFLICT = compare.CONFLICT
+TABLES = ("documents", "sentences", "claims", "slots", "conflicts", "dropped")
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,7 @@ class Report:
     documents: pd.DataFrame
     sentences: pd.DataFrame
     claims: pd.DataFrame
+    slots: pd.DataFrame
     conflicts: pd.DataFrame
     dropped: pd.DataFrame
     warnings: tuple[str, ...] = ()  # things a reader should know that no table shows
@@ -78,7 +83,7 @@ class Report:
             shutil.rmtree(tmp, ignore_errors=True)
 
     def summary(self) -> dict[str, int]:
-        """Counts a reader wants first: documents, sentences, claims by status, dropped spans."""
+        """Counts a reader wants first: documents, sentences, claims by status, conflicts, drops."""
         status = self.claims["status"].value_counts()
         distinct = self.documents[self.documents.duplicate_of == ""]
         return {
@@ -88,6 +93,10 @@ class Report:
             "claims": len(self.claims),
             CORROBORATED: int(status.get(CORROBORATED, 0)),
             SINGLE_SOURCE: int(status.get(SINGLE_SOURCE, 0)),
+            CONFLICT: int(status.get(CONFLICT, 0)),
+            "slots": len(self.slots),
+            "conflicts": int((self.conflicts["severity"] == compare.CONFLICT).sum()),
+            "notes": int((self.conflicts["severity"] == compare.NOTE).sum()),
             "dropped": len(self.dropped),
         }
 
@@ -140,10 +149,21 @@ def build(
     vectors: NDArray[np.float32],
     dropped: Sequence[Dropped],
     warnings: Sequence[str] = (),
+    slots: Sequence[Sequence[Slot]] | None = None,
+    links: Sequence[tuple[int, int]] = (),
 ) -> Report:
-    """Assemble the report tables, sorted the same way on every run."""
+    """Assemble the report tables, sorted the same way on every run.
+
+    ``slots`` holds each sentence's values (slots.extract); their conflicts within each
+    claim, or between sentences the link head joined (``links``), give the claim the status
+    ``conflict``.
+    """
     doc_ids = [s.doc_id for s in sentences]
     names = claim_names(claims, doc_ids)
+    slots = slots if slots is not None else [()] * len(sentences)
+    members = {names[label]: idx for label, idx in claims.members().items()}
+    found = compare.conflicts(sentences, members, slots, links)
+    hard = {c.claim_id for c in found if c.severity == compare.CONFLICT}
     sentence_rows = [
         {
             "doc_id": s.doc_id,
@@ -161,13 +181,15 @@ def build(
         sources = sorted({doc_ids[i] for i in idx})
         own = [i for i in idx if claims.labels[i] == label]
         rep = sentences[representative(own, vectors)]
+        status = CORROBORATED if len(sources) > 1 else SINGLE_SOURCE
         claim_rows.append(
             {
                 "claim_id": names[label],
-                "status": CORROBORATED if len(sources) > 1 else SINGLE_SOURCE,
+                "status": CONFLICT if names[label] in hard else status,
                 "n_sources": len(sources),
                 "sources": ";".join(sources),
                 "n_sentences": len(idx),
+                "slots": compare.summary([(doc_ids[i], x) for i in idx for x in slots[i]]),
                 "doc_id": rep.doc_id,
                 "text": rep.text,
             }
@@ -194,13 +216,58 @@ def build(
         }
         for d in sorted(docs, key=lambda d: d.doc_id)
     ]
+    slot_rows = [
+        {
+            "doc_id": s.doc_id,
+            "sentence_id": s.sentence_id,
+            "kind": x.kind,
+            "value": x.value,
+            "unit": x.unit,
+            "hedge": x.hedge,
+            "about": x.about,
+            "start": x.start,
+            "end": x.end,
+            "text": x.text,
+        }
+        for s, xs in sorted(
+            zip(sentences, slots, strict=True), key=lambda p: (p[0].doc_id, p[0].start)
+        )
+        for x in xs
+    ]
+    order = ("claim_id", "kind", "doc_a", "start_a", "doc_b", "start_b")
+    conflict_rows = sorted(
+        (conflict_row(c, sentences) for c in found),
+        key=lambda r: tuple(str(r[k]).zfill(12) for k in order),
+    )
     sentence_frame = pd.DataFrame(sentence_rows, columns=list(SENTENCE_COLUMNS))
     sentence_frame = sentence_frame.sort_values(["doc_id", "start"], kind="stable")
     return Report(
         documents=pd.DataFrame(doc_rows, columns=list(DOCUMENT_COLUMNS)),
         sentences=sentence_frame.reset_index(drop=True),
         claims=pd.DataFrame(claim_rows, columns=list(CLAIM_COLUMNS)),
-        conflicts=pd.DataFrame([], columns=list(CONFLICT_COLUMNS)),
+        slots=pd.DataFrame(slot_rows, columns=list(SLOT_COLUMNS)),
+        conflicts=pd.DataFrame(conflict_rows, columns=list(CONFLICT_COLUMNS)),
         dropped=pd.DataFrame(drop_rows, columns=list(DROPPED_COLUMNS)),
         warnings=tuple(warnings),
     )
+
+
+def conflict_row(c: compare.Conflict, sentences: Sequence[Sentence]) -> dict[str, object]:
+    """A conflict as a conflicts.csv row, its offsets moved from the sentence to the document."""
+    sa, sb = sentences[c.a.sentence], sentences[c.b.sentence]
+    return {
+        "claim_id": c.claim_id,
+        "kind": c.kind,
+        "severity": c.severity,
+        "doc_a": c.a.doc_id,
+        "value_a": c.a.slot.value,
+        "text_a": sa.text,
+        "start_a": sa.start + c.a.slot.start,
+        "end_a": sa.start + c.a.slot.end,
+        "doc_b": c.b.doc_id,
+        "value_b": c.b.slot.value,
+        "text_b": sb.text,
+        "start_b": sb.start + c.b.slot.start,
+        "end_b": sb.start + c.b.slot.end,
+        "explanation": c.explanation,
+    }

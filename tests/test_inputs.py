@@ -127,7 +127,12 @@ def test_tables_give_the_same_documents_as_the_files() -> None:
 def test_a_table_gives_the_same_claims_as_the_files(seed_report) -> None:
     report = consistency.check([INPUTS / "seeds.jsonl"])
     for name in ("claims", "sentences", "dropped"):
-        pd.testing.assert_frame_equal(getattr(report, name), getattr(seed_report, name))
+        # The table dates every article, the files do not: "Wednesday" resolves only here.
+        ours, theirs = getattr(report, name), getattr(seed_report, name)
+        pd.testing.assert_frame_equal(ours.drop(columns="slots", errors="ignore"),
+                                      theirs.drop(columns="slots", errors="ignore"))  # fmt: skip
+    resolved = report.slots[report.slots.text == "Wednesday"].value
+    assert set(resolved) == {"2024-06-19"}
     docs = report.documents.set_index("doc_id")
     assert (docs.published == "2024-06-19").all()
     assert (docs.encoding == "utf-8").all()

@@ -1,0 +1,681 @@
+"""Slots of one claim's sentences -> conflicts: values that cannot both hold, and notes.
+
+Two slots are compared only when they can be about the same thing: the same kind of value
+(a date with a weekday, a count with a count), the same thing counted where the extractor
+found it ("diplomats"), and at least one content word shared near both numbers. A hedge
+turns a value into an interval ("nearly two decades" = 15 to 20 years), and two sentences
+conflict when neither one's values are all compatible with the other's: a list "1961, 2000
+and 2001" agrees with "a 1961 treaty ... replaced in 2000". The context words are the
+lower-case ones near the value (what happened, not who took part), without the words that
+half the story shares. A disagreement that the parser
+cannot settle (other currencies or units, a vague "thousands", other time zones) is a
+``note``, not a ``conflict``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from consistency.cluster import POSSESSIVE, TOKEN
+from consistency.records import Sentence
+from consistency.slots import (
+    APPROX,
+    COUNT,
+    DATE,
+    DURATION,
+    EXACT,
+    LOWER,
+    MONEY,
+    ORDINAL,
+    PERCENT,
+    QUANTITY,
+    RELATIVE,
+    TIME,
+    UPPER,
+    VAGUE,
+    YEAR,
+    Slot,
+    singular,
+)
+
+CONFLICT, NOTE = "conflict", "note"
+# The group a kind is compared in: dates and weekdays resolve to the same calendar.
+GROUP: Final = {RELATIVE: DATE}
+CONTEXT_WORDS: Final = 8  # content words each side of a slot that say what it is about
+COMMON_SHARE: Final = 0.08  # a word in more of the story's sentences than this is story-wide
+COMMON_MIN: Final = 3
+HALF_STEP: Final = 0.49  # "7.5" covers 7.451..7.549: just short of its neighbours' ranges
+ROUND_ZEROS: Final = 3  # "230,000" is rounded to the thousand; "50" and "100" are exact
+SAME_FIGURE: Final = 0.10  # "75 kilometers (50 miles)": one figure in two units
+MIN_SHARED: Final = 2  # context words two values without a head noun must share
+APPROX_SPREAD: Final = 0.10  # "about 3.5%" = 3.15% to 3.85%
+NEARLY_SPREAD: Final = 0.25  # "nearly two decades" = 15 to 20 years
+MAX_RATIO: Final = 3.0  # one quantity misreported: within a factor of three
+MAX_YEARS_APART: Final = 10
+MAX_DAYS_APART: Final = 62
+# Function words and reporting verbs: they say nothing about what a figure is about.
+STOP: Final = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "from",
+        "with",
+        "and",
+        "or",
+        "but",
+        "as",
+        "than",
+        "that",
+        "this",
+        "these",
+        "those",
+        "it",
+        "its",
+        "he",
+        "she",
+        "they",
+        "we",
+        "i",
+        "you",
+        "his",
+        "her",
+        "their",
+        "our",
+        "your",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "has",
+        "have",
+        "had",
+        "do",
+        "does",
+        "did",
+        "will",
+        "would",
+        "shall",
+        "should",
+        "can",
+        "could",
+        "may",
+        "might",
+        "must",
+        "not",
+        "no",
+        "so",
+        "such",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "what",
+        "when",
+        "where",
+        "while",
+        "there",
+        "here",
+        "also",
+        "just",
+        "about",
+        "into",
+        "over",
+        "under",
+        "after",
+        "before",
+        "up",
+        "down",
+        "out",
+        "off",
+        "again",
+        "more",
+        "most",
+        "very",
+        "said",
+        "says",
+        "say",
+        "told",
+        "according",
+    ]
+)
+SCOPE: Final = re.compile(
+    r"\s+(?:[a-z]+\s+){0,2}?((?:in|across|around|throughout|outside|nationwide|worldwide)\b"
+    r"(?:\s+(?:the|a|an|its|this))?(?:\s+(?!and\b|or\b|but\b)\w[\w'-]*){1,2})"
+)
+PLACE: Final = re.compile(
+    r"\b((?:[Ii]n|[Aa]cross|[Aa]round|[Tt]hroughout)\s+(?:the\s+)?(?:[a-z]+\s+)?"
+    r"[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*)"
+)
+WEEKDAY: Final = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b", re.IGNORECASE)
+PAST: Final = re.compile(r"\b(?:last|ago|previous|earlier)\b", re.IGNORECASE)
+NEARLY: Final = re.compile(r"^(?:nearly|almost|close to|just under)\b", re.IGNORECASE)
+JUST_OVER: Final = re.compile(r"^just over\b", re.IGNORECASE)
+PERIOD_DAYS: Final = {"Y": 365.2425, "M": 30.436875, "W": 7.0, "D": 1.0}
+TIME_DAYS: Final = {"H": 1 / 24, "M": 1 / 1440, "S": 1 / 86400}
+
+
+@dataclass(frozen=True)
+class Found:
+    """A slot where it was read: its sentence (index into the story's sentences), its doc."""
+
+    slot: Slot
+    sentence: int
+    doc_id: str
+    context: frozenset[str]
+    scope: frozenset[str] = frozenset()  # where the figure applies ("in the province")
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Two values of one claim that disagree; ``a`` is the side fewer documents support."""
+
+    claim_id: str
+    kind: str
+    severity: str
+    a: Found
+    b: Found
+    explanation: str
+
+
+def group(slot: Slot) -> str:
+    """The kind a slot is compared as (a weekday is compared with dates)."""
+    return GROUP.get(slot.kind, slot.kind)
+
+
+def stem(word: str) -> str:
+    """A crude stem, enough to match "replaces" with "replaced".
+
+    >>> stem("replaced"), stem("replaces"), stem("supporting"), stem("killed")
+    ('replac', 'replac', 'support', 'kill')
+    """
+    return re.sub(r"(?:ing|ed|es|e|s)$", "", word) if len(word) > 4 else word
+
+
+def words(text: str) -> set[str]:
+    """Stemmed content words of ``text`` written in lower case, numbers left out."""
+    return set(event_words(text))
+
+
+def story_words(sentences: Sequence[Sentence]) -> frozenset[str]:
+    """Words in so many of the story's sentences that sharing them says nothing.
+
+    ("Putin", "Korea" in a story about Putin in Korea.)
+    """
+    df: dict[str, int] = {}
+    for s in sentences:
+        for w in words(s.text):
+            df[w] = df.get(w, 0) + 1
+    cut = max(COMMON_MIN, COMMON_SHARE * len(sentences))
+    return frozenset(w for w, n in df.items() if n > cut)
+
+
+def event_words(text: str) -> list[str]:
+    """Content words written in lower case, stemmed: what happened.
+
+    "first", "visit", "replaced" -- not who took part ("Soviet Union"), which a story
+    shares throughout.
+
+    >>> event_words("Putin’s first visit to North Korea in 24 years, he said")
+    ['first', 'visit', 'year']
+    """
+    out = []
+    for raw in TOKEN.findall(text):
+        word = POSSESSIVE.sub("", raw)
+        if word[0].islower() and word not in STOP and len(word) > 1:
+            out.append(stem(singular(word)))
+    return out
+
+
+def context(sentence: str, slot: Slot, common: frozenset[str]) -> frozenset[str]:
+    """Event words near the slot, without numbers and story-wide words: what it is about."""
+    left = event_words(sentence[: slot.start])
+    right = event_words(sentence[slot.end :])
+    near = set(left[-CONTEXT_WORDS:] + right[:CONTEXT_WORDS])
+    return frozenset(near - common)
+
+
+# --- values as intervals -------------------------------------------------------------------------
+
+
+def step(slot: Slot, value: float) -> float:
+    """The rounding a written figure implies, in the value's units.
+
+    Just under half the step of its last digit ("7.5" -> 0.049, "35 kilometers" -> 0.49
+    km, "230,000" -> 490); 0 for numbers in words.
+
+    >>> step(Slot("quantity", "7.5", "magnitude", "exact", 0, 3, "7.5", ""), 7.5)
+    0.049
+    >>> step(Slot("money", "50000000000", "USD", "exact", 0, 11, "$50 billion", ""), 5e10)
+    490000000.0
+    """
+    m = re.search(r"\d[\d,]*(?:\.(\d+))?", slot.text)
+    if not m:
+        return 0.0
+    written = float(m.group().replace(",", ""))
+    if m[1]:
+        digit = 10.0 ** -len(m[1])
+    else:
+        zeros = len(m.group().replace(",", "")) - len(m.group().replace(",", "").rstrip("0"))
+        digit = 10.0 ** (zeros - 1) if zeros >= ROUND_ZEROS else 1.0
+    scale = value / written if written else 1.0
+    return HALF_STEP * digit * abs(scale)
+
+
+def hedged(value: float, slot: Slot) -> tuple[float, float]:
+    """The interval a hedged number stands for, rounding included."""
+    r = step(slot, value)
+    if slot.hedge == EXACT:
+        return value - r, value + r
+    if slot.hedge == UPPER:
+        return (value * (1 - NEARLY_SPREAD) if NEARLY.match(slot.text) else -math.inf), value + r
+    if slot.hedge == LOWER:
+        return value - r, (value * (1 + NEARLY_SPREAD) if JUST_OVER.match(slot.text) else math.inf)
+    if slot.hedge == VAGUE:
+        return 2 * value, 1000 * value
+    spread = max(abs(value) * APPROX_SPREAD, r)
+    return value - spread, value + spread
+
+
+def period_days(value: str) -> float | None:
+    """A TimeML period in days: "P24Y" -> 8765.82; "PXY" (unknown amount) -> None.
+
+    >>> period_days("P2W"), period_days("PT12H"), period_days("PXM")
+    (14.0, 0.5, None)
+    """
+    m = re.fullmatch(r"P(T?)(\d+(?:\.\d+)?)([YMWDHS])", value)
+    if not m:
+        return None
+    table = TIME_DAYS if m[1] else PERIOD_DAYS
+    return float(m[2]) * table[m[3]] if m[3] in table else None
+
+
+def calendar(value: str) -> tuple[float, float] | None:
+    """An ISO date, month, week, weekend, quarter or year as a day-number interval.
+
+    >>> calendar("2024-06")
+    (739038.0, 739067.0)
+    >>> calendar("2024-W25") == calendar("2024-06-16")[:1] + calendar("2024-06-23")[1:]
+    True
+    """
+
+    def day(y: int, m: int, d: int) -> float:
+        return float(dt.date(y, m, d).toordinal())
+
+    try:
+        if m := re.fullmatch(r"(\d{4})-(\d\d)-(\d\d)", value):
+            d = day(int(m[1]), int(m[2]), int(m[3]))
+            return d, d
+        if m := re.fullmatch(r"(\d{4})-(\d\d)", value):
+            y, mo = int(m[1]), int(m[2])
+            nxt = day(y + mo // 12, mo % 12 + 1, 1)
+            return day(y, mo, 1), nxt - 1
+        if m := re.fullmatch(r"(\d{4})-W(\d\d)(-WE)?", value):
+            monday = float(dt.date.fromisocalendar(int(m[1]), int(m[2]), 1).toordinal())
+            # A week may be counted from Sunday ("next week" and "next Sunday" agree).
+            return (monday + 5, monday + 6) if m[3] else (monday - 1, monday + 6)
+        if m := re.fullmatch(r"(\d{4})-Q([1-4])", value):
+            y, q = int(m[1]), int(m[2])
+            end = day(y + 1, 1, 1) if q == 4 else day(y, 3 * q + 1, 1)
+            return day(y, 3 * q - 2, 1), end - 1
+        if m := re.fullmatch(r"(\d{4})", value):
+            return day(int(m[1]), 1, 1), day(int(m[1]), 12, 31)
+    except ValueError:
+        return None
+    return None
+
+
+def interval(slot: Slot) -> tuple[float, float] | None:
+    """The slot's value as an interval in base units, or None where it has no fixed value."""
+    g = group(slot)
+    if g in (COUNT, MONEY, PERCENT, QUANTITY, ORDINAL):
+        return hedged(float(slot.value), slot)
+    if g == DURATION:
+        days = period_days(slot.value)
+        return None if days is None else hedged(days, slot)
+    if g == YEAR:
+        if re.fullmatch(r"\d{3}", slot.value):  # a decade, "199" for the 1990s
+            return float(slot.value) * 10, float(slot.value) * 10 + 9
+        return float(slot.value), float(slot.value)
+    if g == DATE:
+        return calendar(slot.value)
+    if g == TIME:
+        hh, mm = slot.value[1:].split(":")
+        return float(hh) * 60 + float(mm), float(hh) * 60 + float(mm)
+    return None
+
+
+def shape(value: str) -> str:
+    """The form of a date value, digits and unknowns alike: "XXXX-06-19" -> "DDDD-DD-DD"."""
+    return re.sub(r"[\dX]", "D", value)
+
+
+def weekday_of(value: str) -> int | None:
+    """ISO weekday (1 = Monday) of a full date or of TimeML's "XXXX-WXX-3"; else None."""
+    if m := re.fullmatch(r"XXXX-WXX-([1-7])", value):
+        return int(m[1])
+    if re.fullmatch(r"\d{4}-\d\d-\d\d", value):
+        try:
+            return dt.date.fromisoformat(value).isoweekday()
+        except ValueError:
+            return None
+    return None
+
+
+def partial_agrees(a: str, b: str) -> bool | None:
+    """Whether two dates with unknown parts can be one date; None if their forms differ.
+
+    >>> partial_agrees("XXXX-06-19", "2024-06-19"), partial_agrees("XXXX-WXX-3", "2024-06-18")
+    (True, False)
+    """
+    wa, wb = weekday_of(a), weekday_of(b)
+    if "WXX" in a or "WXX" in b:
+        return None if wa is None or wb is None else wa == wb
+    if shape(a) != shape(b):
+        return None
+    return all(x == y or "X" in (x, y) for x, y in zip(a, b, strict=True))
+
+
+def compatible(a: Slot, b: Slot) -> bool | None:
+    """True if both values can hold at once, False if not, None if they can't be compared.
+
+    Values in other units (currencies, time zones) are not reconciled: they count as
+    disagreeing, and ``severity`` makes that a note.
+    """
+    if a.unit != b.unit:
+        return False
+    if a.kind == b.kind == RELATIVE and a.text.lower() == b.text.lower():
+        return True  # "today" in two papers: the same words, each of its own day
+    if (da := WEEKDAY.search(a.text)) and (db := WEEKDAY.search(b.text)):
+        return da.group().lower() == db.group().lower()  # each resolved in its own week
+    if group(a) == DATE and APPROX in (a.hedge, b.hedge):
+        return None  # "six months ago" is too rough to hold against a date
+    if "X" in a.value or "X" in b.value:
+        return partial_agrees(a.value, b.value) if group(a) == DATE else None
+    ia, ib = interval(a), interval(b)
+    if ia is None or ib is None:
+        return None
+    return ia[0] <= ib[1] + 1e-9 and ib[0] <= ia[1] + 1e-9
+
+
+def plausible(a: Slot, b: Slot) -> bool:
+    """Whether two values are close enough to be one quantity reported differently.
+
+    A misreported figure is off by a little (24 vs 19 years, 1961 vs 1962, $50B vs $35B);
+    five deaths and 168,000 deaths, or 1961 and 1991, are about different things.
+    """
+    ia, ib = interval(a), interval(b)
+    if ia is None or ib is None or VAGUE in (a.hedge, b.hedge):
+        return True  # dates with unknown parts, times, "thousands": compared as they are
+    gap = distance(ia, ib)
+    g = group(a)
+    if g == YEAR:
+        return gap <= MAX_YEARS_APART
+    if g == DATE:
+        return gap <= MAX_DAYS_APART
+    if g in (TIME, ORDINAL):
+        return True
+    low = min(abs(x) for x in (*ia, *ib) if math.isfinite(x)) if gap else 1.0
+    high = max(abs(x) for x in (*ia, *ib) if math.isfinite(x)) if gap else 1.0
+    return high <= MAX_RATIO * max(low, 1e-9)
+
+
+def comparable(a: Found, b: Found) -> bool:
+    """Whether two slots can be about the same thing: kind, what is counted, context, size."""
+    if group(a.slot) != group(b.slot):
+        return False
+    if a.slot.about and b.slot.about and a.slot.about != b.slot.about:
+        return False
+    if group(a.slot) in (COUNT, ORDINAL) and not (a.slot.about and a.slot.about == b.slot.about):
+        return False  # a bare number is compared only with the same thing counted
+    if group(a.slot) in (DATE, TIME) and a.slot.about != b.slot.about:
+        return False  # the day something was said is not the day it happened
+    about = {stem(singular(w)) for w in a.slot.about.split()}
+    shared = len((a.context & b.context) - about)
+    headed = a.slot.about and a.slot.about == b.slot.about and group(a.slot) != ORDINAL
+    if shared < (1 if headed else MIN_SHARED):
+        return False  # too little that happened near both values is the same
+    return plausible(a.slot, b.slot)
+
+
+def scope(sentence: str, slot: Slot) -> frozenset[str]:
+    """Where a figure applies, as far as the sentence says.
+
+    The phrase right after it ("in 13 countries") and the places the sentence names ("in
+    Bener Meriah district").
+
+    >>> sorted(scope("In Central Aceh, 10 people died in the province.", Slot(
+    ...     "count", "10", "", "exact", 17, 19, "10", "people")))
+    ['in central aceh', 'in the province']
+    """
+    out = {m.group(1).lower() for m in PLACE.finditer(sentence)}
+    if m := SCOPE.match(sentence, slot.end):
+        out.add(m.group(1).lower())
+    return frozenset(out)
+
+
+def severity(a: Found, b: Found, sa: Sequence[str], sb: Sequence[str], why: str) -> tuple[str, str]:
+    """A hard conflict, or a note with its reason where the values may not truly clash.
+
+    ``sa``/``sb``: the documents that state each value; ``why``: a reason found earlier
+    from the two sentences as a whole (several values differ, the match is ambiguous).
+    """
+    if a.slot.unit != b.slot.unit:
+        return NOTE, "other units or currencies, not reconciled here"
+    if VAGUE in (a.slot.hedge, b.slot.hedge):
+        return NOTE, "a vague amount"
+    if a.scope != b.scope and group(a.slot) not in (YEAR, DATE):
+        return NOTE, "the sentences name other places, and may count different things"
+    if group(a.slot) == ORDINAL:
+        return NOTE, "ordinals often number different things (first half, second half)"
+    if len(set(sa) & set(sb)) > 1:
+        return NOTE, "the same sources give both figures, which may be about different things"
+    if why:
+        return NOTE, why
+    return CONFLICT, ""
+
+
+def anchors(found: Sequence[Found]) -> frozenset[str]:
+    """The other times a sentence ties itself to: its years, "last year", "two years ago"."""
+    out = set()
+    for f in found:
+        if group(f.slot) == YEAR:
+            out.add(f.slot.value)
+        elif f.slot.kind == RELATIVE and PAST.search(f.slot.text):
+            out.add(f.slot.value[:4] if f.slot.value[:4].isdigit() else f.slot.text.lower())
+    return frozenset(out)
+
+
+# --- conflicts between sentences ------------------------------------------------------------------
+
+
+def disagreements(side: Sequence[Found], other: Sequence[Found]) -> list[tuple[Found, Found, bool]]:
+    """Values of ``side`` that no comparable value of ``other`` agrees with.
+
+    Each comes with its nearest value on the other side, and whether the match is
+    ambiguous (the other side gives several different figures that could correspond, as
+    "85 miles from the city, at a depth of 22 miles"). Values with no comparable partner
+    at all say nothing either way.
+    """
+    out = []
+    for x in side:
+        partners = [y for y in other if comparable(x, y)]
+        if any(compatible(x.slot, y.slot) for y in other if group(y.slot) == group(x.slot)):
+            continue  # the other sentence gives this figure too, whatever it says it counts
+        if partners and all(compatible(x.slot, y.slot) is False for y in partners):
+            ix = interval(x.slot)
+            nearest = min(partners, key=lambda y: distance(ix, interval(y.slot)))
+            out.append((x, nearest, distinct(partners) > 1))
+    return out
+
+
+def distinct(found: Sequence[Found]) -> int:
+    """How many different figures ``found`` gives (within a tenth of each other is one)."""
+    unknown = {f.slot.value for f in found if interval(f.slot) is None}
+    centres = sorted(
+        (i[0] + i[1]) / 2 for f in found if (i := interval(f.slot)) and math.isfinite(i[0] + i[1])
+    )
+    count, last = 0, -math.inf
+    for c in centres:
+        if c > last * (1 + SAME_FIGURE) if last > 0 else c != last:
+            count, last = count + 1, c
+    return max(count + len(unknown), 1 if found else 0)
+
+
+def agree(a: Sequence[Found], b: Sequence[Found]) -> bool:
+    """Whether two sentences share at least one value, about the same thing."""
+    return any(comparable(x, y) and compatible(x.slot, y.slot) is True for x in a for y in b)
+
+
+def clashes(a: Sequence[Found], b: Sequence[Found]) -> list[tuple[Found, Found, bool]]:
+    """Value pairs two sentences disagree on, kind by kind, with their ambiguity.
+
+    Within a kind, the sentences disagree only if neither side's values are all matched
+    by the other's: "deals from 1961, 2000 and 2001" agrees with "a 1961 treaty, replaced
+    in 2000".
+    """
+    out = []
+    for g in sorted({group(f.slot) for f in a} & {group(f.slot) for f in b}):
+        ga = [f for f in a if group(f.slot) == g]
+        gb = [f for f in b if group(f.slot) == g]
+        ab, ba = disagreements(ga, gb), disagreements(gb, ga)
+        if ab and ba:
+            lone = {id(y) for y, _, _ in ba}  # values of b that nothing in a agrees with
+            for x, y, ambiguous in ab:
+                # y agrees with another value of a: x and y need not be the same figure
+                out.append((x, y, ambiguous or id(y) not in lone))
+    return out
+
+
+def distance(a: tuple[float, float] | None, b: tuple[float, float] | None) -> float:
+    """How far apart two intervals are (0 if they meet; unknown ones sort last)."""
+    if a is None or b is None:
+        return math.inf
+    return max(0.0, a[0] - b[1], b[0] - a[1])
+
+
+def supporters(x: Found, found: Sequence[Found]) -> list[str]:
+    """The documents that state a value compatible with ``x`` about the same thing."""
+    docs = {
+        f.doc_id
+        for f in found
+        if f is x or (comparable(x, f) and compatible(x.slot, f.slot) is True)
+    }
+    return sorted(docs)
+
+
+def join(docs: Sequence[str]) -> str:
+    """Document ids in prose: "000", "000 and 001", "000, 001 and 002"."""
+    return docs[0] if len(docs) == 1 else ", ".join(docs[:-1]) + " and " + docs[-1]
+
+
+def explain(a: Found, sa: Sequence[str], b: Found, sb: Sequence[str], reason: str) -> str:
+    """One plain sentence: who says what ("002 says “19 years”, 000 and 001 say “24 years”.")."""
+    say_a = "says" if len(sa) == 1 else "say"
+    say_b = "says" if len(sb) == 1 else "say"
+    text = f"{join(sa)} {say_a} “{a.slot.text}”, {join(sb)} {say_b} “{b.slot.text}”"
+    return f"{text}: may disagree ({reason}; check by hand)." if reason else f"{text}."
+
+
+def conflicts(
+    sentences: Sequence[Sentence],
+    claims: Mapping[str, Sequence[int]],
+    slots: Sequence[Sequence[Slot]],
+    links: Iterable[tuple[int, int]] = (),
+) -> list[Conflict]:
+    """Conflicts and notes between sentences that state one claim, one row per pair of values.
+
+    ``claims``: claim id -> its sentences' indices. Two sentences are compared when they
+    are in one claim, or when the link head judged them to state one claim (``links``,
+    pairs of sentence indices) even though the clustering put them apart: a conflict
+    must not hide behind a clustering miss. Such a conflict is filed under the claim of
+    the sentence that fewer documents support. The documents on each side are all those
+    in the story that state the value about the same thing.
+    """
+    common = story_words(sentences)
+    where: dict[int, list[str]] = {}
+    for claim_id in sorted(claims):
+        for i in claims[claim_id]:
+            where.setdefault(i, []).append(claim_id)
+    found = {
+        i: [
+            Found(x, i, sentences[i].doc_id, context(sentences[i].text, x, common),
+                  scope(sentences[i].text, x))
+            for x in xs
+        ]
+        for i, xs in enumerate(slots)
+        if xs
+    }  # fmt: skip
+    everything = [f for i in sorted(found) for f in found[i]]
+    pairs: dict[tuple[int, int], str] = {}
+    for claim_id in sorted(claims):
+        members = sorted({i for i in claims[claim_id] if i in found})
+        for k, i in enumerate(members):
+            for j in members[k + 1 :]:
+                pairs.setdefault((i, j), claim_id)
+    for i, j in links:
+        if i != j and i in found and j in found:
+            pairs.setdefault((min(i, j), max(i, j)), "")
+    rows: dict[tuple[str, ...], Conflict] = {}
+    for (i, j), claim_id in sorted(pairs.items()):
+        found_pairs = clashes(found[i], found[j])
+        kinds = {group(x.slot) for x, _, _ in found_pairs}
+        several = len(kinds) > 1 and not agree(found[i], found[j])
+        other_time = anchors(found[i]) != anchors(found[j])
+        for x, y, ambiguous in found_pairs:
+            key = (group(x.slot), *sorted((x.slot.value, y.slot.value)))
+            if key in rows:
+                continue
+            sx, sy = supporters(x, everything), supporters(y, everything)
+            a, b = (x, y) if (len(sx), x.doc_id) <= (len(sy), y.doc_id) else (y, x)
+            sa, sb = (sx, sy) if a is x else (sy, sx)
+            why = (
+                "the sentences differ in several values and may be about different events"
+                if several
+                else "a sentence gives several figures that could be the one meant"
+                if ambiguous
+                else "the sentences are tied to other times and may be about other events"
+                if other_time and group(x.slot) not in (YEAR, DATE)
+                else ""
+            )
+            sev, reason = severity(a, b, sa, sb, why)
+            claim = claim_id or min(where.get(a.sentence, [""]))
+            rows[key] = Conflict(claim, group(a.slot), sev, a, b, explain(a, sa, b, sb, reason))
+    return list(rows.values())
+
+
+def summary(found_slots: Sequence[tuple[str, Slot]]) -> str:
+    """A claim's values per kind with their documents ("duration: P24Y (000, 001)").
+
+    >>> s = Slot("year", "2000", "", "exact", 0, 4, "2000", "")
+    >>> summary([("002", s), ("003", s)])
+    'year: 2000 (002, 003)'
+    """
+    by_kind: dict[str, dict[str, set[str]]] = {}
+    for doc_id, slot in found_slots:
+        value = slot.value + (f" {slot.unit}" if slot.unit else "")
+        if slot.hedge != EXACT:
+            value = f"{value} ({slot.hedge})"
+        by_kind.setdefault(slot.kind, {}).setdefault(value, set()).add(doc_id)
+    parts = []
+    for kind in sorted(by_kind):
+        values = ", ".join(
+            f"{v} ({', '.join(sorted(d))})" for v, d in sorted(by_kind[kind].items())
+        )
+        parts.append(f"{kind}: {values}")
+    return "; ".join(parts)
