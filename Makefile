@@ -31,6 +31,9 @@ bench: setup
 	$(PY) benchmarks/bench_seeds.py
 	$(PY) benchmarks/eval_clustering.py
 	$(PY) benchmarks/bench_ingest.py
+	$(PY) benchmarks/bench_slots.py
+	$(PY) benchmarks/eval_tempeval.py
+	$(PY) benchmarks/review_ecbplus.py
 
 # Refit the claim-link head from the annotated seed pairs (models/link_head.json).
 train: setup

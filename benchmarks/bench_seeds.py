@@ -41,7 +41,7 @@ def one_run(out: Path) -> tuple[float, float]:
 
 def stages() -> dict[str, float]:
     """Seconds per stage in one process (model load separated from embedding)."""
-    from consistency import cluster, embed, pipeline, report
+    from consistency import cluster, embed, pipeline
 
     seconds: dict[str, float] = {}
     with pipeline.timed(seconds, "load_model"):
@@ -49,13 +49,9 @@ def stages() -> dict[str, float]:
         embed.load_model(manifest)
         head = cluster.LinkHead.load()
     story = pipeline.read_story([ROOT / "seeds"], manifest)
+    with tempfile.TemporaryDirectory() as tmp:
+        pipeline.conclude(story, head).to_csv(tmp)
     seconds.update(story.seconds)
-    with pipeline.timed(seconds, "cluster"):
-        claims = cluster.cluster(story.evidence, head)
-    with pipeline.timed(seconds, "report"), tempfile.TemporaryDirectory() as tmp:
-        report.build(
-            story.documents, story.sentences, claims, story.evidence.vectors, story.dropped
-        ).to_csv(tmp)
     seconds["sentences"] = len(story.sentences)
     return seconds
 

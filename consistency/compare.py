@@ -160,8 +160,9 @@ SCOPE: Final = re.compile(
 )
 PLACE: Final = re.compile(
     r"\b((?:[Ii]n|[Aa]cross|[Aa]round|[Tt]hroughout)\s+(?:the\s+)?(?:[a-z]+\s+)?"
-    r"[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*)"
+    r"[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)(?![\w-]*['’]s\b)"  # "in Russia's approach": no place
 )
+PLACE_REACH: Final = 60  # characters either side of a figure searched for the place it names
 WEEKDAY: Final = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b", re.IGNORECASE)
 PAST: Final = re.compile(r"\b(?:last|ago|previous|earlier)\b", re.IGNORECASE)
 NEARLY: Final = re.compile(r"^(?:nearly|almost|close to|just under)\b", re.IGNORECASE)
@@ -463,7 +464,8 @@ def scope(sentence: str, slot: Slot) -> frozenset[str]:
     ...     "count", "10", "", "exact", 17, 19, "10", "people")))
     ['in central aceh', 'in the province']
     """
-    out = {m.group(1).lower() for m in PLACE.finditer(sentence)}
+    near = range(slot.start - PLACE_REACH, slot.end + PLACE_REACH)
+    out = {m.group(1).lower() for m in PLACE.finditer(sentence) if m.start() in near}
     if m := SCOPE.match(sentence, slot.end):
         out.add(m.group(1).lower())
     return frozenset(out)

@@ -131,21 +131,34 @@ def check(
         stdin=stdin,
         max_sentences=max_sentences,
     )
+    return conclude(story, head)
+
+
+def conclude(story: Story, head: cluster.LinkHead) -> report.Report:
+    """Claims, conflicts and the report of a story read (times land in story.seconds)."""
     with timed(story.seconds, "cluster"):
         links = cluster.link_matrix(story.evidence, head)
         claims = cluster.claims_from_links(links, story.evidence.doc_ids, head.link_threshold)
-    valued = np.flatnonzero([bool(v) for v in story.slots])
-    sub = links[np.ix_(valued, valued)] >= head.link_threshold
-    pairs = [
-        (int(valued[a]), int(valued[b])) for a, b in zip(*np.nonzero(np.triu(sub, 1)), strict=True)
-    ]
-    return report.build(
-        story.documents,
-        story.sentences,
-        claims,
-        story.evidence.vectors,
-        story.dropped,
-        story.warnings,
-        story.slots,
-        pairs,
-    )
+    with timed(story.seconds, "compare_report"):
+        return report.build(
+            story.documents,
+            story.sentences,
+            claims,
+            story.evidence.vectors,
+            story.dropped,
+            story.warnings,
+            story.slots,
+            linked_values(links, story.slots, head.link_threshold),
+        )
+
+
+def linked_values(
+    links: NDArray[np.float64], values: Sequence[Sequence[slots.Slot]], threshold: float
+) -> list[tuple[int, int]]:
+    """Pairs of sentences with values whose link probability reaches the claim threshold.
+
+    compare.py checks them even when the clustering put them in different claims.
+    """
+    valued = np.flatnonzero([bool(v) for v in values])
+    near = np.triu(links[np.ix_(valued, valued)] >= threshold, 1)
+    return [(int(valued[a]), int(valued[b])) for a, b in zip(*np.nonzero(near), strict=True)]
