@@ -99,8 +99,8 @@ def check(
         f"{s['claims']} claims: {s[CORROBORATED]} corroborated, {s[SINGLE_SOURCE]} single-source"
     )
     typer.echo(
-        f"{s['slots']} values read (slots.csv): {s['conflicts']} conflicts in {s[CONFLICT]} "
-        f"claims, {s['notes']} notes (conflicts.csv)"
+        f"{s['slots']} values read (slots.csv): {plural(s['conflicts'], 'conflict')} in "
+        f"{plural(s[CONFLICT], 'claim')}, {plural(s['notes'], 'note')} (conflicts.csv)"
     )
     if s["sources"] < 2:
         typer.echo("note: corroboration needs two or more sources; every claim is single-source.")
@@ -112,3 +112,8 @@ def check(
     }
     if any(found[f] for f in wanted):
         raise typer.Exit(EXIT_FINDINGS)
+
+
+def plural(n: int, word: str) -> str:
+    """A count and its noun: "1 conflict", "2 conflicts"."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
