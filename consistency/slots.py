@@ -53,37 +53,10 @@ class Slot:
 
 # --- lexicon ---------------------------------------------------------------------------------
 
-WORD_NUMBERS: Final = [
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-    "twenty",
-    "thirty",
-    "forty",
-    "fifty",
-    "sixty",
-    "seventy",
-    "eighty",
-    "ninety",
-    "hundred",
-    "thousand",
-]
+_NUMBER_WORDS = """one two three four five six seven eight nine ten eleven twelve thirteen
+fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy
+eighty ninety hundred thousand"""
+WORD_NUMBERS: Final = tuple(_NUMBER_WORDS.split())
 SCALES: Final = {
     "thousand": 1e3,
     "k": 1e3,
@@ -248,119 +221,21 @@ MONTHS: Final = {
     "dec": 12,
 }
 WEEKDAYS: Final = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-ORDINALS: Final = [
-    "first",
-    "second",
-    "third",
-    "fourth",
-    "fifth",
-    "sixth",
-    "seventh",
-    "eighth",
-    "ninth",
-    "tenth",
-    "eleventh",
-    "twelfth",
-    "thirteenth",
-    "fourteenth",
-    "fifteenth",
-    "sixteenth",
-    "seventeenth",
-    "eighteenth",
-    "nineteenth",
-    "twentieth",
-]
+_ORDINAL_WORDS = """first second third fourth fifth sixth seventh eighth ninth tenth eleventh
+twelfth thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth"""
+ORDINALS: Final = tuple(_ORDINAL_WORDS.split())
 SEASONS: Final = {"spring": "SP", "summer": "SU", "autumn": "FA", "fall": "FA", "winter": "WI"}
+_FUNCTION = """a an the of to in on at by for from with and or but as than that this these
+those it its he she they we i you his her their our your is are was were be been being has
+have had do does did will would shall should can could may might must not no so such which
+who whom whose what when where while there here also just about into over under after before
+up down out off again more most very per"""
+# Words with no meaning of their own: never what a number counts, nor context for it.
+FUNCTION_WORDS: Final = frozenset(_FUNCTION.split())
+_NOT_HEADS = """less other others additional new extra further cent percent times time each
+near west east north south across around since during"""
 # Words that may stand between a number and what it counts, or that are no head noun.
-NOT_HEADS: Final = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "to",
-        "in",
-        "on",
-        "at",
-        "by",
-        "for",
-        "from",
-        "with",
-        "and",
-        "or",
-        "but",
-        "as",
-        "than",
-        "that",
-        "this",
-        "these",
-        "those",
-        "its",
-        "his",
-        "her",
-        "their",
-        "our",
-        "your",
-        "more",
-        "most",
-        "less",
-        "other",
-        "others",
-        "additional",
-        "new",
-        "extra",
-        "further",
-        "was",
-        "were",
-        "is",
-        "are",
-        "be",
-        "been",
-        "has",
-        "have",
-        "had",
-        "will",
-        "would",
-        "could",
-        "should",
-        "may",
-        "might",
-        "can",
-        "who",
-        "which",
-        "per",
-        "cent",
-        "percent",
-        "times",
-        "time",
-        "each",
-        "it",
-        "he",
-        "she",
-        "they",
-        "we",
-        "i",
-        "you",
-        "about",
-        "into",
-        "over",
-        "under",
-        "after",
-        "before",
-        "near",
-        "off",
-        "west",
-        "east",
-        "north",
-        "south",
-        "up",
-        "down",
-        "across",
-        "around",
-        "since",
-        "during",
-    ]
-)
+NOT_HEADS: Final = FUNCTION_WORDS | frozenset(_NOT_HEADS.split())
 ADDITIVE: Final = frozenset(
     {"other", "others", "more", "additional", "further", "extra", "another"}
 )
