@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -7,7 +8,7 @@ from typer.testing import CliRunner
 
 from consistency.cli import app
 
-from .conftest import SEEDS
+from .conftest import DATA, SEEDS
 
 runner = CliRunner()
 
@@ -18,7 +19,7 @@ def test_check_writes_the_report(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "5 documents" in result.output
     assert "single-source" in result.output
-    for name in ("claims", "sentences", "dropped", "documents", "conflicts"):
+    for name in ("claims", "sentences", "dropped", "documents", "slots", "conflicts"):
         assert (out / f"{name}.csv").is_file()
     claims = pd.read_csv(out / "claims.csv")
     assert list(claims.columns)[:3] == ["claim_id", "status", "n_sources"]
@@ -43,3 +44,19 @@ def test_bad_input_exits_2_and_names_the_path(tmp_path: Path) -> None:
 def test_no_arguments_shows_help() -> None:
     result = runner.invoke(app, [])
     assert "check" in result.output
+
+
+def test_fail_on_conflict_exits_3_only_for_a_hard_conflict(tmp_path: Path) -> None:
+    clean = runner.invoke(app, ["check", str(SEEDS), "--out", str(tmp_path / "a"),
+                                "--fail-on", "conflict"])  # fmt: skip
+    assert clean.exit_code == 0, clean.output
+    story = tmp_path / "story"
+    shutil.copytree(SEEDS, story)
+    wire = (DATA / "outlets" / "005_wire.txt").read_text(encoding="utf-8")
+    (story / "005_wire.txt").write_text(wire.replace("$50 billion", "$35 billion"), "utf-8")
+    changed = runner.invoke(app, ["check", str(story), "--out", str(tmp_path / "b"),
+                                  "--fail-on", "conflict"])  # fmt: skip
+    assert changed.exit_code == 3, changed.output
+    assert "1 conflict in 1 claim" in changed.output
+    conflicts = pd.read_csv(tmp_path / "b" / "conflicts.csv")
+    assert set(conflicts.value_a) | set(conflicts.value_b) == {35e9, 50e9}
