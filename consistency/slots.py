@@ -224,6 +224,10 @@ WEEKDAYS: Final = ("monday", "tuesday", "wednesday", "thursday", "friday", "satu
 _ORDINAL_WORDS = """first second third fourth fifth sixth seventh eighth ninth tenth eleventh
 twelfth thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth"""
 ORDINALS: Final = tuple(_ORDINAL_WORDS.split())
+QUARTERS: Final = ("first", "second", "third", "fourth")
+DOLLARS: Final = {"hong kong": "HKD", "canadian": "CAD", "australian": "AUD"}
+# Plural words after a four-digit number that do not make it a count ("2000 was").
+NOT_COUNTED: Final = frozenset({"was", "is", "has", "as", "its", "his", "this", "years"})
 SEASONS: Final = {"spring": "SP", "summer": "SU", "autumn": "FA", "fall": "FA", "winter": "WI"}
 _FUNCTION = """a an the of to in on at by for from with and or but as than that this these
 those it its he she they we i you his her their our your is are was were be been being has
@@ -536,412 +540,339 @@ def month_day(month: str, day: str | None, year: str | None, published: str, fut
 # --- the patterns ------------------------------------------------------------------------------
 
 
+Reading = tuple[str, str, str, str] | None  # (kind, value, unit, about), or no slot
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a pattern's reader needs besides its match."""
+
+    sentence: str
+    published: str  # ISO date, or "" when unknown
+    future: bool  # the sentence speaks of the future: dates without a year look ahead
+
+
+# --- readers: a pattern's match -> a slot's kind, value, unit and about ------------------------
+
+
+def read_date(m: re.Match[str], c: Context) -> Reading:
+    """Month and day and year, in their usual orders, as much as is given."""
+    g = m.groupdict()
+    return DATE, month_day(g["mon"], g.get("day"), g.get("year"), c.published, c.future), "", ""
+
+
+def read_month(m: re.Match[str], c: Context) -> Reading:
+    """A month alone; "May" only after a preposition (else a verb or "Theresa May")."""
+    if m["mon"] == "May" and m.start() == m.start("mon"):
+        return None
+    return DATE, month_day(m["mon"], None, None, c.published, c.future), "", ""
+
+
+def read_weekday(m: re.Match[str], c: Context) -> Reading:
+    """A weekday, the publication day itself or the nearest one in the sentence's tense."""
+    name = m["wd"].lower()
+    if not known(c.published):
+        return RELATIVE, f"XXXX-WXX-{WEEKDAYS.index(name) + 1}", "", ""
+    future = m["rel"].lower() in ("next", "this coming", "coming") if m["rel"] else c.future
+    got = resolve(name, c.published, future)
+    return (RELATIVE, got[0], "", "") if got else None
+
+
+def read_relative(m: re.Match[str], c: Context) -> Reading:
+    """Relative dates ("yesterday", "last year", "two years ago") at the period they name."""
+    phrase = re.sub(r"^(?:earlier|later) ", "", m.group().lower())
+    if "decade" in phrase:
+        return None  # "two decades ago": no calendar period of its own
+    season = re.search(r"spring|summer|autumn|fall|winter", phrase)
+    if not known(c.published):
+        return RELATIVE, "XXXX-XX-XX", "", ""
+    if season:
+        shift = 1 if phrase.startswith("next") else -1 if phrase.startswith("last") else 0
+        return RELATIVE, f"{int(c.published[:4]) + shift}-{SEASONS[season.group()]}", "", ""
+    phrase = phrase.replace("a year", "1 year").replace("a month", "1 month")
+    got = resolve(phrase, c.published, c.future)
+    return (RELATIVE, at_granularity(*got), "", "") if got else None
+
+
+def read_weekend(m: re.Match[str], c: Context) -> Reading:
+    """A weekend as TimeML writes it ("2013-W11-WE")."""
+    if not known(c.published):
+        return RELATIVE, "XXXX-WXX-WE", "", ""
+    day = dt.date.fromisoformat(c.published)
+    rel = (m["rel"] or "").lower()
+    shift = 0
+    if rel in ("next", "coming", "this coming"):
+        shift = 7
+    elif rel in ("last", "past", "this past") or (not rel and not c.future and day.weekday() < 5):
+        shift = -7  # "over the weekend" in a weekday's paper: the one just gone
+    year, week, _ = (day + dt.timedelta(days=shift)).isocalendar()
+    return RELATIVE, f"{year}-W{week:02d}-WE", "", ""
+
+
+def read_ref(m: re.Match[str], c: Context) -> Reading:
+    """TimeML's references with no calendar date: "now", "recently", "the future"."""
+    return RELATIVE, REFS[m.group().lower()], "", ""
+
+
+def read_quarter(m: re.Match[str], c: Context) -> Reading:
+    """A quarter of a year; the last such one unless the sentence looks ahead."""
+    if GAME.search(c.sentence):
+        return None  # a quarter of a game, not of a year
+    q = QUARTERS.index(m["q"].lower()) + 1 if m["q"].isalpha() else int(m["q"][0])
+    if m["year"]:
+        return DATE, f"{m['year']}-Q{q}", "", ""
+    if not known(c.published):
+        return DATE, f"XXXX-Q{q}", "", ""
+    year, now = int(c.published[:4]), (int(c.published[5:7]) - 1) // 3 + 1
+    return DATE, f"{year - 1 if q > now and not c.future else year}-Q{q}", "", ""
+
+
+def read_year_part(m: re.Match[str], c: Context) -> Reading:
+    """The year of "mid-2013", "early 2012"."""
+    return YEAR, m["y"], "", ""
+
+
+def read_season(m: re.Match[str], c: Context) -> Reading:
+    """A season of a year as TimeML writes it ("summer 2012" -> "2012-SU")."""
+    return DATE, f"{m['year']}-{SEASONS[m['s'].lower()]}", "", ""
+
+
+def read_decade(m: re.Match[str], c: Context) -> Reading:
+    """A decade as TimeML writes it ("the 1990s" -> "199")."""
+    return YEAR, m["d"], "", ""
+
+
+def read_numeric_date(m: re.Match[str], c: Context) -> Reading:
+    """Dates in figures: "3/22/2013" (month first, as in U.S. news) and "2013-03-22"."""
+    if m["iso"]:
+        return DATE, m["iso"], "", ""
+    return DATE, f"{m['y']}-{int(m['m']):02d}-{int(m['d']):02d}", "", ""
+
+
+def read_year(m: re.Match[str], c: Context) -> Reading:
+    """A four-digit number that no noun follows as its count ("in 2000", "1961 treaty")."""
+    s = c.sentence
+    nxt = re.match(r"\s+([a-z]+)", s[m.end() : m.end() + 30])
+    if s[: m.start()].lower().endswith("the "):
+        return YEAR, m["y"], "", ""  # "the 2012 elections"
+    if nxt and nxt.group(1).endswith("s") and nxt.group(1) not in NOT_COUNTED:
+        return None  # "2000 soldiers"
+    return YEAR, m["y"], "", ""
+
+
+def read_time(m: re.Match[str], c: Context) -> Reading:
+    """A time of day on the 24-hour clock, with its zone where given."""
+    hour, minute = int(m["h"]), int(m["min"] or 0)
+    ampm = (m["ampm"] or "").lower().replace(".", "")
+    if ampm == "pm" and hour < 12:
+        hour += 12
+    if ampm == "am" and hour == 12:
+        hour = 0
+    if hour > 23 or minute > 59:
+        return None
+    return TIME, f"T{hour:02d}:{minute:02d}", (m["tz"] or "").upper(), ""
+
+
+def period(unit: str, amount: str) -> str:
+    """A TimeML period of ``amount`` units ("year", "24" -> "P24Y"; "hour", "X" -> "PTXH")."""
+    return f"P{'T' if unit in ('hour', 'minute', 'second') else ''}{amount}{PERIODS[unit][0]}"
+
+
+def read_duration(m: re.Match[str], c: Context) -> Reading:
+    """A number and a unit of time ("24 years", "two-day", "the past year", "for years")."""
+    unit = singular(m["unit"].lower())
+    plural = m["unit"].lower().endswith("s")
+    if m["vague"] or (m["vague"] == "" and not m["n"] and plural):
+        return DURATION, period(unit, "X"), "", ""
+    if not m["n"]:  # "the past year"
+        return DURATION, period(unit, str(PERIOD_MULTIPLE.get(unit, 1))), "", ""
+    n = number(m["n"])
+    if n is None:
+        return None
+    amount = fmt(n * PERIOD_MULTIPLE.get(unit, 1))
+    return DURATION, period(unit, amount), "", period_about(c.sentence, m.start(), m.end())
+
+
+def read_age(m: re.Match[str], c: Context) -> Reading:
+    """An age, and of whom ("a 24-year-old man")."""
+    n = number(m["n"])
+    if n is None:
+        return None
+    return QUANTITY, fmt(n), "years of age", "age " + head_noun(c.sentence, m.end())
+
+
+def read_money(m: re.Match[str], c: Context) -> Reading:
+    """An amount with its currency before or after it, and a scale ("$50B", "50bn roubles")."""
+    n = number(m["n"] + (m["scale"] or ""))
+    if n is None:
+        return None
+    cur = m["sym"] or m["code"] or m["word"] or ""
+    code = CURRENCY_SYMBOLS.get(cur) or (cur.upper() if cur.upper() in CURRENCY_CODES else "")
+    if not code:
+        word = singular(cur.lower().split()[-1]) if cur else ""
+        code = CURRENCY_WORDS.get(word, CURRENCY_WORDS.get(cur.lower(), cur))
+        for country, local in DOLLARS.items():
+            if cur.lower().startswith(country):
+                code = local
+    unit = code + (f"/{singular(m['per'].lower())}" if m["per"] else "")
+    return MONEY, fmt(n), unit, head_noun(c.sentence, m.end())
+
+
+def read_percent(m: re.Match[str], c: Context) -> Reading:
+    """A percentage, or a change in percentage points."""
+    n = number(m["n"])
+    if n is None:
+        return None
+    unit = "percentage point" if m["pp"] else "%"
+    return PERCENT, fmt(n), unit, head_noun(c.sentence, m.end())
+
+
+def read_quantity(m: re.Match[str], c: Context) -> Reading:
+    """A measure in base units (metres, kilograms, litres...); others keep their unit."""
+    n = number(m["n"] + (m["scale"] or ""))
+    if n is None:
+        return None
+    unit = m["unit"].lower()
+    base, factor = UNITS.get(unit, UNITS.get(singular(unit), (singular(unit), 1.0)))
+    # The unit says what is measured; a compound says of what ("an 84-yard run").
+    compound = "-" in c.sentence[m.start() : m.end()]
+    return QUANTITY, fmt(n * factor), base, head_noun(c.sentence, m.end()) if compound else ""
+
+
+def read_magnitude(m: re.Match[str], c: Context) -> Reading:
+    """An earthquake's magnitude ("magnitude 5.2", "a 5.4-magnitude quake")."""
+    return QUANTITY, fmt(float(m["n"] or m["n2"] or m["n3"])), "magnitude", "magnitude"
+
+
+def read_vague_count(m: re.Match[str], c: Context) -> Reading:
+    """Vague counts ("thousands of", "tens of thousands of"): the scale; extract says vague."""
+    times = 10 if m.group().lower().startswith("tens") else 1
+    if m.group().lower().startswith("hundreds of"):
+        times = 100
+    value = VAGUE_SCALES[m["v"].lower()] * times
+    return COUNT, fmt(value), "", head_noun(c.sentence, m.end() + len(" of"))
+
+
+def read_ordinal(m: re.Match[str], c: Context) -> Reading:
+    """An ordinal's rank and what it ranks ("first visit", "24th summit")."""
+    o = m["o"]
+    rank = str(ORDINALS.index(o.lower()) + 1) if o.isalpha() else re.sub(r"\D", "", o)
+    return ORDINAL, rank, "", head_noun(c.sentence, m.end())
+
+
+def read_count(m: re.Match[str], c: Context) -> Reading:
+    """Any other number, and what it counts."""
+    n = number(m.group())
+    if n is None:
+        return None
+    if m.group().lower() in ("one", "a half") and not m["scale"]:
+        return None  # "one of the ...": rarely a count anybody reports differently
+    s = c.sentence
+    first = m.group().isdigit() and int(m.group()) < 30 and not s[: m.start()].strip()
+    if first and re.match(r"[.)]?\s+[A-Z]|\s*$", s[m.end() :]):
+        return None  # a list item's number ("1. Economic ties"), not a count
+    return COUNT, fmt(n), "", head_noun(s, m.end())
+
+
+# --- the grammar: (pattern, rank, reader); where two overlap, the longer wins, then the rank ----
+
+_WD = rf"(?:{_WEEKDAY},?\s+)?"
+_PER = (
+    r"(?:\s*/\s*|\s+(?:per|a)\s+)"
+    r"(?P<per>litre|liter|gallon|barrel|kg|tonne|ton|share|month|year|day|hour|week)\b"
+)
+# "N" is the naira only before an amount written as one ("N1,117", "N5bn", "N1,117/L").
+_SYM = (
+    r"(?P<sym>US\$|A\$|C\$|HK\$|NZ\$|\$|€|£|¥|₹|₽|₦|(?<![A-Za-z])N"
+    r"(?=\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?\s*(?:/|per\b|[bm]n?\b|billion|million)))"
+)
+_PREP = r"(?:in|of|since|until|till|by|from|through|before|after|during|between|and|to)"
+_TZ = r"(?:\s+(?P<tz>[A-Z]{2,4}T|GMT|UTC))?"
+_REFS = "|".join(sorted(REFS, key=len, reverse=True))
+_VAGUE_PERIOD = r"several|a few|few|many|some|the past few|the last few|recent"
+
+Reader = Callable[[re.Match[str], Context], Reading]
+GRAMMAR: Final[tuple[tuple[re.Pattern[str], int, Reader], ...]] = tuple(
+    (re.compile(pattern, flags), rank, reader)
+    for pattern, rank, reader, flags in (
+        # Dates: weekday, month, day and year in their usual orders.
+        (rf"\b{_WD}{_MOD}(?P<mon>{_MON})\s+(?P<day>{_DAY})(?:,?\s+(?P<year>{_YEAR}))?", 0,
+         read_date, 0),
+        (rf"\b{_WD}(?:the\s+)?(?P<day>{_DAY})\s+(?:of\s+)?(?P<mon>{_MON})"
+         rf"(?:,?\s+(?P<year>{_YEAR}))?", 0, read_date, 0),
+        (rf"\b{_MOD}(?P<mon>{_MON}),?\s+(?P<year>{_YEAR})", 1, read_date, 0),
+        (rf"\b(?:{_PREP}\s+)?(?P<span>(?:(?:last|next|this|early|late|mid)[\s-]+)?"
+         rf"(?P<mon>{_MON}))(?!\s*\d)", 2, read_month, 0),
+        (r"\b(?P<m>1[0-2]|0?[1-9])/(?P<d>3[01]|[12]\d|0?[1-9])/(?P<y>(?:19|20)\d\d)\b(?P<iso>)",
+         0, read_numeric_date, 0),
+        (r"\b(?P<iso>\d{4}-(?:0[1-9]|1[0-2])-(?:[0-2]\d|3[01]))\b", 0, read_numeric_date, 0),
+        (rf"\b(?:(?P<rel>last|next|this coming|coming|this|past)\s+)?"
+         rf"(?P<wd>{_WEEKDAY}){_PART}(?!,?\s+(?:{_MON}|\d))", 1, read_weekday, 0),
+        (r"\b(?:today|yesterday|tomorrow)\b", 1, read_relative, _I),
+        (r"\b(?:the|(?P<rel>this past|this coming|last|next|this|past|coming))\s+weekend\b", 0,
+         read_weekend, _I),
+        (rf"\b(?:{_REFS})\b(?!\s+(?:{_UNIT}|{_NUM}))", 3, read_ref, _I),
+        (r"\b(?:(?:earlier|later)\s+)?(?:last|this|next)\s+"
+         r"(?:week|month|year|spring|summer|autumn|fall|winter)\b", 1, read_relative, _I),
+        (rf"\b(?:{_NUM}|an?)[\s-]+(?:days?|weeks?|months?|years?|decades?)\s+ago\b", 0,
+         read_relative, _I),
+        # Quarters, seasons with a year, parts of a year, decades.
+        (r"\b(?:the\s+)?(?P<q>first|second|third|fourth|[1-4](?:st|nd|rd|th))[\s-]+quarter\b"
+         rf"(?:\s+of\s+(?P<year>{_YEAR}))?", 1, read_quarter, _I),
+        (rf"\bQ(?P<q>[1-4])(?:\s+(?P<year>{_YEAR}))?\b", 1, read_quarter, 0),
+        (rf"\b(?:early|late|mid)[\s-]+(?P<y>{_YEAR})", 1, read_year_part, _I),
+        (rf"\b(?P<s>spring|summer|autumn|fall|winter)\s+(?:of\s+)?(?P<year>{_YEAR})", 1,
+         read_season, _I),
+        (r"\b(?:the\s+)?(?:mid-|early |late )?(?P<d>1[6-9]\d|20\d)0s\b", 1, read_decade, 0),
+        (rf"(?<![\d,.$€£:/-])(?:fiscal\s+)?(?P<y>{_YEAR})(?![,.]?\d|%|-\d|\s*(?:percent|per cent))",
+         3, read_year, _I),
+        # Times of day.
+        (r"\b(?P<h>[01]?\d|2[0-3])(?::(?P<min>[0-5]\d))?\s*(?P<ampm>a\.m\.|p\.m\.|am\b|pm\b)"
+         + _TZ, 0, read_time, _I),
+        (r"\b(?P<h>[01]?\d|2[0-3]):(?P<min>[0-5]\d)(?P<ampm>)" + _TZ + r"\b", 0, read_time, 0),
+        # Durations: a number and a unit of time ("24 years", "two-day", "nearly two decades").
+        (r"\bthe\s+(?:past|last|previous|next|coming|following)\s+"
+         rf"(?:(?P<n>{_NUM})[\s-]+)?(?P<unit>{_UNIT})(?P<vague>)", 0, read_duration, _I),
+        (r"\b(?:for|in|over|within|after)\s+"
+         r"(?P<span>(?P<unit>years|months|weeks|days|decades|hours))\b(?P<n>)(?P<vague>)", 2,
+         read_duration, _I),
+        (rf"(?:(?P<vague>\b(?:{_VAGUE_PERIOD})\b)|(?P<n>{_NUM}|\ban?\b))[\s-]+"
+         rf"(?P<unit>{_UNIT})(?![\s-]+(?:ago|old)\b)", 2, read_duration, _I),
+        # Ages: "a 24-year-old", "24 years old".
+        (rf"(?P<n>{_NUM})[\s-]+years?[\s-]+old\b", 1, read_age, _I),
+        # Money: currency before or after the amount, with a scale ("$50B", "50 billion rubles").
+        (rf"{_SYM}\s?(?P<n>{_N})(?P<scale>{_SCALE})?(?:{_PER})?(?P<code>)(?P<word>)", 0,
+         read_money, _I),
+        (rf"\b(?P<code>{_CODES})\s?(?P<n>{_N})(?P<scale>{_SCALE})?(?:{_PER})?(?P<sym>)(?P<word>)",
+         0, read_money, 0),
+        (rf"(?P<n>{_NUM})(?P<scale>{_SCALE})?\s+(?:(?P<code>{_CODES})\b|(?P<word>{_CUR_WORDS}))"
+         rf"(?:{_PER})?(?P<sym>)", 0, read_money, _I),
+        # Percentages.
+        (rf"(?P<n>{_NUM})\s*(?:%|percent\b|per cent\b|(?P<pp>percentage points?\b))", 0,
+         read_percent, _I),
+        # Quantities with a unit, and earthquake magnitudes.
+        (rf"(?P<n>{_NUM})(?P<scale>{_SCALE})?[\s-]*(?P<unit>{_UNIT_WORDS})\b", 1, read_quantity,
+         _I),
+        (r"\bmagnitude-?\s*(?P<n>\d+(?:\.\d+)?)|(?P<n2>\d+(?:\.\d+)?)[\s-]+magnitude\b"
+         r"|(?P<n3>\d+(?:\.\d+)?)\s+on the Richter scale", 0, read_magnitude, _I),
+        # Vague counts: "thousands of", "tens of thousands of", "dozens of".
+        (VAGUE_COUNT.pattern, 1, read_vague_count, _I),
+        # Ordinals: "first visit", "24th summit".
+        (rf"\b(?P<o>{'|'.join(ORDINALS)}|\d+(?:st|nd|rd|th))\b", 4, read_ordinal, _I),
+        # Counts: any other number, unless part of a name or code ("F-16", "G7", "COVID-19").
+        (rf"(?<![\w/.-])(?<!\w-)(?:{_N}|{_WORDS}\b|an?\s+dozen\b|dozen\b)(?P<scale>{_SCALE})?"
+         r"(?![\w/-]*\d)(?!-[A-Za-z]+\d)(?![A-Za-z])", 5, read_count, _I),
+    )
+)  # fmt: skip
+
+
 def candidates(sentence: str, published: str) -> Iterator[_Match]:
     """Every pattern's matches; overlaps are settled by ``extract``."""
-    s = sentence
-    future = bool(FUTURE.search(s))
-
-    def add(
-        pattern: str,
-        rank: int,
-        build: Callable[[re.Match[str]], tuple[str, str, str, str] | None],
-        flags: int = 0,
-    ) -> Iterator[_Match]:
-        for m in re.finditer(pattern, s, flags):
-            start = m.start("span") if "span" in m.groupdict() else m.start()
-            yield _Match(start, m.end(), rank, functools.partial(build, m))
-
-    # Dates: weekday, month, day and year in their usual orders.
-    def date_(m: re.Match[str]) -> tuple[str, str, str, str] | None:
-        g = m.groupdict()
-        return DATE, month_day(g["mon"], g.get("day"), g.get("year"), published, future), "", ""
-
-    wd = rf"(?:{_WEEKDAY},?\s+)?"
-    yield from add(
-        rf"\b{wd}{_MOD}(?P<mon>{_MON})\s+(?P<day>{_DAY})(?:,?\s+(?P<year>{_YEAR}))?", 0, date_
-    )
-    yield from add(
-        rf"\b{wd}(?:the\s+)?(?P<day>{_DAY})\s+(?:of\s+)?(?P<mon>{_MON})(?:,?\s+(?P<year>{_YEAR}))?",
-        0,
-        date_,
-    )
-    yield from add(rf"\b{_MOD}(?P<mon>{_MON}),?\s+(?P<year>{_YEAR})", 1, date_)
-    yield from add(
-        rf"\b(?:(?:in|of|since|until|till|by|from|through|before|after|during|between|and|to)\s+)?"
-        rf"(?P<span>(?:(?:last|next|this|early|late|mid)[\s-]+)?(?P<mon>{_MON}))(?!\s*\d)",
-        2,
-        lambda m: (
-            None
-            if m["mon"] == "May" and m.start() == m.start("mon")
-            else (DATE, month_day(m["mon"], None, None, published, future), "", "")
-        ),
-    )
-    yield from add(
-        r"\b(?P<m>1[0-2]|0?[1-9])/(?P<d>3[01]|[12]\d|0?[1-9])/(?P<y>(?:19|20)\d\d)\b",
-        0,
-        lambda m: (DATE, f"{m['y']}-{int(m['m']):02d}-{int(m['d']):02d}", "", ""),
-    )
-    yield from add(
-        r"\b(?P<y>\d{4})-(?P<m>0[1-9]|1[0-2])-(?P<d>[0-2]\d|3[01])\b",
-        0,
-        lambda m: (DATE, m.group(), "", ""),
-    )
-
-    def weekday(m: re.Match[str]) -> tuple[str, str, str, str] | None:
-        name = m["wd"].lower()
-        if not known(published):
-            return RELATIVE, f"XXXX-WXX-{WEEKDAYS.index(name) + 1}", "", ""
-        if m["rel"]:
-            future_ = m["rel"].lower() in ("next", "this coming", "coming")
-            got = resolve(name, published, future_)
-        else:
-            got = resolve(name, published, future)
-        return (RELATIVE, got[0], "", "") if got else None
-
-    yield from add(
-        rf"\b(?:(?P<rel>last|next|this coming|coming|this|past)\s+)?"
-        rf"(?P<wd>{_WEEKDAY}){_PART}(?!,?\s+(?:{_MON}|\d))",
-        1,
-        weekday,
-    )
-
-    def relative(m: re.Match[str]) -> tuple[str, str, str, str] | None:
-        phrase = m.group().lower()
-        phrase = re.sub(r"^(?:earlier|later) ", "", phrase)
-        season = re.search(r"spring|summer|autumn|fall|winter", phrase)
-        if not known(published):
-            return RELATIVE, "XXXX-XX-XX", "", ""
-        if season:
-            year = int(published[:4]) + (
-                1 if phrase.startswith("next") else -1 if phrase.startswith("last") else 0
-            )
-            return RELATIVE, f"{year}-{SEASONS[season.group()]}", "", ""
-        phrase = phrase.replace("a year", "1 year").replace("a month", "1 month")
-        got = resolve(phrase, published, future)
-        return (RELATIVE, at_granularity(*got), "", "") if got else None
-
-    yield from add(r"\b(?:today|yesterday|tomorrow)\b", 1, relative, _I)
-
-    def weekend(m: re.Match[str]) -> tuple[str, str, str, str] | None:
-        if not known(published):
-            return RELATIVE, "XXXX-WXX-WE", "", ""
-        day = dt.date.fromisoformat(published)
-        rel = (m["rel"] or "").lower()
-        shift = (
-            7
-            if rel in ("next", "coming", "this coming")
-            else -7
-            if rel in ("last", "past", "this past")
-            else 0
-        )
-        if not rel and not future and day.weekday() < 5:
-            shift = -7  # "over the weekend" in a weekday's paper: the one just gone
-        year, week, _ = (day + dt.timedelta(days=shift)).isocalendar()
-        return RELATIVE, f"{year}-W{week:02d}-WE", "", ""
-
-    yield from add(
-        r"\b(?:the|(?P<rel>this past|this coming|last|next|this|past|coming))\s+weekend\b",
-        0,
-        weekend,
-        _I,
-    )
-    yield from add(
-        rf"\b(?:{'|'.join(sorted(REFS, key=len, reverse=True))})\b(?!\s+(?:{_UNIT}|{_NUM}))",
-        3,
-        lambda m: (RELATIVE, REFS[m.group().lower()], "", ""),
-        _I,
-    )
-    yield from add(
-        r"\b(?:(?:earlier|later)\s+)?(?:last|this|next)\s+(?:week|month|year|spring|summer|autumn|fall|winter)\b",
-        1,
-        relative,
-        _I,
-    )
-    yield from add(
-        rf"\b(?:{_NUM}|an?)[\s-]+(?:days?|weeks?|months?|years?|decades?)\s+ago\b",
-        0,
-        lambda m: relative(m) if "decade" not in m.group() else None,
-        _I,
-    )
-
-    # Quarters, seasons with a year, decades.
-    def quarter(m: re.Match[str]) -> tuple[str, str, str, str] | None:
-        if GAME.search(s):
-            return None  # a quarter of a game, not of a year
-        q = (
-            ("first", "second", "third", "fourth").index(m["q"].lower()) + 1
-            if m["q"].isalpha()
-            else int(m["q"][0])
-        )
-        if m["year"]:
-            return DATE, f"{m['year']}-Q{q}", "", ""
-        if not known(published):
-            return DATE, f"XXXX-Q{q}", "", ""
-        year, now = int(published[:4]), (int(published[5:7]) - 1) // 3 + 1
-        if q > now and not future:
-            year -= 1
-        return DATE, f"{year}-Q{q}", "", ""
-
-    yield from add(
-        rf"\b(?:the\s+)?(?P<q>first|second|third|fourth|[1-4](?:st|nd|rd|th))[\s-]+quarter\b(?:\s+of\s+(?P<year>{_YEAR}))?",
-        1,
-        quarter,
-        _I,
-    )
-    yield from add(rf"\bQ(?P<q>[1-4])(?:\s+(?P<year>{_YEAR}))?\b", 1, quarter)
-    yield from add(
-        rf"\b(?:early|late|mid)[\s-]+(?P<y>{_YEAR})", 1, lambda m: (YEAR, m["y"], "", ""), _I
-    )
-    yield from add(
-        rf"\b(?P<s>spring|summer|autumn|fall|winter)\s+(?:of\s+)?(?P<year>{_YEAR})",
-        1,
-        lambda m: (DATE, f"{m['year']}-{SEASONS[m['s'].lower()]}", "", ""),
-        _I,
-    )
-    yield from add(
-        r"\b(?:the\s+)?(?:mid-|early |late )?(?P<d>1[6-9]\d|20\d)0s\b",
-        1,
-        lambda m: (YEAR, m["d"], "", ""),
-    )
-
-    # Years: a four-digit number that no noun follows as its count ("in 2000", "1961 treaty").
-    def year(m: re.Match[str]) -> tuple[str, str, str, str] | None:
-        after = s[m.end() : m.end() + 30]
-        nxt = re.match(r"\s+([a-z]+)", after)
-        if s[: m.start()].lower().endswith("the "):
-            return YEAR, m["y"], "", ""  # "the 2012 elections"
-        if (
-            nxt
-            and nxt.group(1).endswith("s")
-            and nxt.group(1) not in ("was", "is", "has", "as", "its", "his", "this", "years")
-        ):
-            return None
-        return YEAR, m["y"], "", ""
-
-    yield from add(
-        rf"(?<![\d,.$€£:/-])(?:fiscal\s+)?(?P<y>{_YEAR})(?![,.]?\d|%|-\d|\s*(?:percent|per cent))",
-        3,
-        year,
-        _I,
-    )
-
-    # Times of day.
-    def time_(m: re.Match[str]) -> tuple[str, str, str, str] | None:
-        hour, minute = int(m["h"]), int(m["min"] or 0)
-        ampm = (m["ampm"] or "").lower().replace(".", "")
-        if ampm == "pm" and hour < 12:
-            hour += 12
-        if ampm == "am" and hour == 12:
-            hour = 0
-        if hour > 23 or minute > 59:
-            return None
-        return TIME, f"T{hour:02d}:{minute:02d}", (m["tz"] or "").upper(), ""
-
-    yield from add(
-        r"\b(?P<h>[01]?\d|2[0-3])(?::(?P<min>[0-5]\d))?\s*(?P<ampm>a\.m\.|p\.m\.|am\b|pm\b)(?:\s+(?P<tz>[A-Z]{2,4}T|GMT|UTC))?",
-        0,
-        time_,
-        _I,
-    )
-    yield from add(
-        r"\b(?P<h>[01]?\d|2[0-3]):(?P<min>[0-5]\d)(?P<ampm>)(?:\s+(?P<tz>[A-Z]{2,4}T|GMT|UTC))?\b",
-        0,
-        time_,
-    )
-
-    # Durations: a number and a unit of time ("24 years", "two-day", "nearly two decades").
-    def duration(m: re.Match[str]) -> tuple[str, str, str, str] | None:
-        unit = singular(m["unit"].lower())
-        letter, _days = PERIODS[unit]
-        if m["vague"] or (m["vague"] == "" and not m["n"] and m["unit"].lower().endswith("s")):
-            return (
-                DURATION,
-                f"P{'T' if unit in ('hour', 'minute', 'second') else ''}X{letter}",
-                "",
-                "",
-            )
-        n = number(m["n"])
-        if n is None:
-            return None
-        n *= PERIOD_MULTIPLE.get(unit, 1)
-        t = "T" if unit in ("hour", "minute", "second") else ""
-        return DURATION, f"P{t}{fmt(n)}{letter}", "", period_about(s, m.start(), m.end())
-
-    yield from add(
-        rf"\bthe\s+(?:past|last|previous|next|coming|following)\s+(?:(?P<n>{_NUM})[\s-]+)?(?P<unit>{_UNIT})(?P<vague>)",
-        0,
-        lambda m: duration(m) if m["n"] or m["unit"].lower().endswith("s") else duration_one(m),
-        _I,
-    )
-    yield from add(
-        r"\b(?:for|in|over|within|after)\s+(?P<span>(?P<unit>years|months|weeks|days|decades|hours))\b(?P<n>)(?P<vague>)",
-        2,
-        duration,
-        _I,
-    )
-    yield from add(
-        r"(?:(?P<vague>\b(?:several|a few|few|many|some|the past few|the last few|recent)\b)"
-        rf"|(?P<n>{_NUM}|\ban?\b))[\s-]+(?P<unit>{_UNIT})(?![\s-]+(?:ago|old)\b)",
-        2,
-        duration,
-        _I,
-    )
-
-    def duration_one(m: re.Match[str]) -> tuple[str, str, str, str] | None:
-        unit = singular(m["unit"].lower())
-        return (
-            DURATION,
-            f"P{'T' if unit in ('hour', 'minute', 'second') else ''}"
-            f"{PERIOD_MULTIPLE.get(unit, 1)}{PERIODS[unit][0]}",
-            "",
-            "",
-        )
-
-    # Ages: "a 24-year-old", "aged 24", "24 years old".
-    yield from add(
-        rf"(?P<n>{_NUM})[\s-]+years?[\s-]+old\b",
-        1,
-        lambda m: (
-            (QUANTITY, fmt(n), "years of age", "age " + head_noun(s, m.end()))
-            if (n := number(m["n"])) is not None
-            else None
-        ),
-        _I,
-    )
-
-    # Money: currency before or after the amount, with a scale ("$50B", "50 billion rubles").
-    def money(m: re.Match[str]) -> tuple[str, str, str, str] | None:
-        n = number(m["n"] + (m["scale"] or ""))
-        if n is None:
-            return None
-        cur = m["sym"] or m["code"] or m["word"] or ""
-        code = CURRENCY_SYMBOLS.get(cur) or (cur.upper() if cur.upper() in CURRENCY_CODES else "")
-        if not code:
-            word = singular(cur.lower().split()[-1]) if cur else ""
-            code = CURRENCY_WORDS.get(word, CURRENCY_WORDS.get(cur.lower(), cur))
-            if cur.lower().startswith(("hong kong",)):
-                code = "HKD"
-            elif cur.lower().startswith("canadian"):
-                code = "CAD"
-            elif cur.lower().startswith("australian"):
-                code = "AUD"
-        per = m["per"]
-        unit = code + (f"/{singular(per.lower())}" if per else "")
-        return MONEY, fmt(n), unit, head_noun(s, m.end())
-
-    _per = (
-        r"(?:\s*/\s*|\s+(?:per|a)\s+)"
-        r"(?P<per>litre|liter|gallon|barrel|kg|tonne|ton|share|month|year|day|hour|week)\b"
-    )
-    # "N" is the naira only before an amount written as one ("N1,117", "N5bn", "N1,117/L").
-    _sym = (
-        r"(?P<sym>US\$|A\$|C\$|HK\$|NZ\$|\$|€|£|¥|₹|₽|₦|(?<![A-Za-z])N"
-        r"(?=\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?\s*(?:/|per\b|[bm]n?\b|billion|million)))"
-    )
-    yield from add(
-        rf"{_sym}\s?(?P<n>{_N})(?P<scale>{_SCALE})?(?:{_per})?(?P<code>)(?P<word>)", 0, money, _I
-    )
-    yield from add(
-        rf"\b(?P<code>{_CODES})\s?(?P<n>{_N})(?P<scale>{_SCALE})?(?:{_per})?(?P<sym>)(?P<word>)",
-        0,
-        money,
-    )
-    yield from add(
-        rf"(?P<n>{_NUM})(?P<scale>{_SCALE})?\s+(?:(?P<code>{_CODES})\b|(?P<word>{_CUR_WORDS}))(?:{_per})?(?P<sym>)",
-        0,
-        money,
-        _I,
-    )
-
-    # Percentages.
-    yield from add(
-        rf"(?P<n>{_NUM})\s*(?:%|percent\b|per cent\b|(?P<pp>percentage points?\b))",
-        0,
-        lambda m: (
-            (PERCENT, fmt(n), "percentage point" if m["pp"] else "%", head_noun(s, m.end()))
-            if (n := number(m["n"])) is not None
-            else None
-        ),
-        _I,
-    )
-
-    # Quantities with a unit, and earthquake magnitudes.
-    def quantity(m: re.Match[str]) -> tuple[str, str, str, str] | None:
-        n = number(m["n"] + (m["scale"] or ""))
-        if n is None:
-            return None
-        unit = m["unit"].lower()
-        base, factor = UNITS.get(unit, UNITS.get(singular(unit), (singular(unit), 1.0)))
-        # The unit says what is measured; a compound says of what ("an 84-yard run").
-        about = head_noun(s, m.end()) if "-" in s[m.start() : m.end()] else ""
-        return QUANTITY, fmt(n * factor), base, about
-
-    yield from add(
-        rf"(?P<n>{_NUM})(?P<scale>{_SCALE})?[\s-]*(?P<unit>{_UNIT_WORDS})\b", 1, quantity, _I
-    )
-    yield from add(
-        r"\bmagnitude-?\s*(?P<n>\d+(?:\.\d+)?)|(?P<n2>\d+(?:\.\d+)?)[\s-]+magnitude\b"
-        r"|(?P<n3>\d+(?:\.\d+)?)\s+on the Richter scale",
-        0,
-        lambda m: (QUANTITY, fmt(float(m["n"] or m["n2"] or m["n3"])), "magnitude", "magnitude"),
-        _I,
-    )
-
-    # Vague counts: "thousands of", "tens of thousands of", "dozens of".
-    yield from add(
-        VAGUE_COUNT.pattern,
-        1,
-        lambda m: (
-            COUNT,
-            fmt(
-                VAGUE_SCALES[m["v"].lower()]
-                * (
-                    10
-                    if m.group().lower().startswith("tens")
-                    else 100
-                    if m.group().lower().startswith("hundreds of")
-                    else 1
-                )
-            ),
-            "",
-            head_noun(s, m.end() + 3),
-        ),
-        _I,
-    )
-
-    # Ordinals: "first visit", "24th summit".
-    yield from add(
-        rf"\b(?P<o>{'|'.join(ORDINALS)}|\d+(?:st|nd|rd|th))\b",
-        4,
-        lambda m: (
-            ORDINAL,
-            str(ORDINALS.index(m["o"].lower()) + 1)
-            if m["o"].isalpha()
-            else re.sub(r"\D", "", m["o"]),
-            "",
-            head_noun(s, m.end()),
-        ),
-        _I,
-    )
-
-    # Counts: any other number, unless it is part of a name or code ("F-16", "G7", "COVID-19").
-    def count(m: re.Match[str]) -> tuple[str, str, str, str] | None:
-        n = number(m.group())
-        if n is None:
-            return None
-        if m.group().lower() in ("one", "a half") and not m["scale"]:
-            return None  # "one of the ...": rarely a count anybody reports differently
-        first = m.group().isdigit() and int(m.group()) < 30 and not s[: m.start()].strip()
-        if first and re.match(r"[.)]?\s+[A-Z]|\s*$", s[m.end() :]):
-            return None  # a list item's number ("1. Economic ties"), not a count
-        return COUNT, fmt(n), "", head_noun(s, m.end())
-
-    yield from add(
-        rf"(?<![\w/.-])(?<!\w-)(?:{_N}|{_WORDS}\b|an?\s+dozen\b|dozen\b)(?P<scale>{_SCALE})?(?![\w/-]*\d)(?!-[A-Za-z]+\d)(?![A-Za-z])",
-        5,
-        count,
-        _I,
-    )
+    c = Context(sentence, published, bool(FUTURE.search(sentence)))
+    for pattern, rank, reader in GRAMMAR:
+        for m in pattern.finditer(sentence):
+            start = m.start("span") if "span" in pattern.groupindex else m.start()
+            yield _Match(start, m.end(), rank, functools.partial(reader, m, c))
 
 
 def extract(sentence: str, published: str | None = None) -> tuple[Slot, ...]:
