@@ -1,15 +1,16 @@
 """Slots of one claim's sentences -> conflicts: values that cannot both hold, and notes.
 
-Two slots are compared only when they can be about the same thing: the same kind of value
-(a date with a weekday, a count with a count), the same thing counted where the extractor
-found it ("diplomats"), and at least one content word shared near both numbers. A hedge
-turns a value into an interval ("nearly two decades" = 15 to 20 years), and two sentences
-conflict when neither one's values are all compatible with the other's: a list "1961, 2000
-and 2001" agrees with "a 1961 treaty ... replaced in 2000". The context words are the
-lower-case ones near the value (what happened, not who took part), without the words that
-half the story shares. A disagreement that the parser
-cannot settle (other currencies or units, a vague "thousands", other time zones) is a
-``note``, not a ``conflict``.
+Two values are compared only when they can be about the same thing: the same kind (a
+weekday with a date, a count with a count), the same thing counted where the extractor
+found one ("diplomats"), lower-case context words in common near both (what happened, not
+who took part; words in more than 8% of the story's sentences do not count), and figures
+close enough to be one quantity misreported. Hedges and the rounding of the written digits
+make intervals ("nearly two decades" = 15 to 20 years). Two sentences conflict when neither
+one's values are all matched by the other's: "1961, 2000 and 2001" agrees with "a 1961
+treaty ... replaced in 2000". A clash the parser cannot be sure of is a ``note``, not a
+``conflict``: other units or currencies, a vague "thousands", other places named, the same
+sources giving both figures, several values differing at once, an ambiguous match,
+sentences tied to other times, ordinals.
 """
 
 from __future__ import annotations
@@ -115,19 +116,14 @@ def stem(word: str) -> str:
     return re.sub(r"(?:ing|ed|es|e|s)$", "", word) if len(word) > 4 else word
 
 
-def words(text: str) -> set[str]:
-    """Stemmed content words of ``text`` written in lower case, numbers left out."""
-    return set(event_words(text))
-
-
 def story_words(sentences: Sequence[Sentence]) -> frozenset[str]:
     """Words in so many of the story's sentences that sharing them says nothing.
 
-    ("Putin", "Korea" in a story about Putin in Korea.)
+    ("visit" and "pact" in a story about a visit and a pact.)
     """
     df: dict[str, int] = {}
     for s in sentences:
-        for w in words(s.text):
+        for w in set(event_words(s.text)):
             df[w] = df.get(w, 0) + 1
     cut = max(COMMON_MIN, COMMON_SHARE * len(sentences))
     return frozenset(w for w, n in df.items() if n > cut)
@@ -441,7 +437,8 @@ def distinct(found: Sequence[Found]) -> int:
     )
     count, last = 0, -math.inf
     for c in centres:
-        if c > last * (1 + SAME_FIGURE) if last > 0 else c != last:
+        new = c > last * (1 + SAME_FIGURE) if last > 0 else c != last
+        if new:
             count, last = count + 1, c
     return max(count + len(unknown), 1 if found else 0)
 

@@ -13,7 +13,7 @@ from typing import Any, BinaryIO
 import numpy as np
 from numpy.typing import NDArray
 
-from consistency import clean, cluster, embed, ingest, report, segment, slots
+from consistency import clean, cluster, compare, embed, ingest, report, segment, slots
 from consistency.errors import InputError
 from consistency.records import Document, Dropped, Sentence, Span
 
@@ -139,7 +139,12 @@ def conclude(story: Story, head: cluster.LinkHead) -> report.Report:
     with timed(story.seconds, "cluster"):
         links = cluster.link_matrix(story.evidence, head)
         claims = cluster.claims_from_links(links, story.evidence.doc_ids, head.link_threshold)
-    with timed(story.seconds, "compare_report"):
+    with timed(story.seconds, "compare"):
+        names = report.claim_names(claims, [s.doc_id for s in story.sentences])
+        members = {names[label]: idx for label, idx in claims.members().items()}
+        linked = linked_values(links, story.slots, head.link_threshold)
+        found = compare.conflicts(story.sentences, members, story.slots, linked)
+    with timed(story.seconds, "report"):
         return report.build(
             story.documents,
             story.sentences,
@@ -148,7 +153,7 @@ def conclude(story: Story, head: cluster.LinkHead) -> report.Report:
             story.dropped,
             story.warnings,
             story.slots,
-            linked_values(links, story.slots, head.link_threshold),
+            found,
         )
 
 

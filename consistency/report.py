@@ -150,19 +150,17 @@ def build(
     dropped: Sequence[Dropped],
     warnings: Sequence[str] = (),
     slots: Sequence[Sequence[Slot]] | None = None,
-    links: Sequence[tuple[int, int]] = (),
+    found: Sequence[compare.Conflict] = (),
 ) -> Report:
     """Assemble the report tables, sorted the same way on every run.
 
-    ``slots`` holds each sentence's values (slots.extract); their conflicts within each
-    claim, or between sentences the link head joined (``links``), give the claim the status
-    ``conflict``.
+    ``slots`` holds each sentence's values (slots.extract), ``found`` their conflicts
+    (compare.conflicts, under the claim names of ``claim_names``): a hard one gives its
+    claim the status ``conflict``.
     """
     doc_ids = [s.doc_id for s in sentences]
     names = claim_names(claims, doc_ids)
     slots = slots if slots is not None else [()] * len(sentences)
-    members = {names[label]: idx for label, idx in claims.members().items()}
-    found = compare.conflicts(sentences, members, slots, links)
     hard = {c.claim_id for c in found if c.severity == compare.CONFLICT}
     sentence_rows = [
         {
@@ -234,11 +232,7 @@ def build(
         )
         for x in xs
     ]
-    order = ("claim_id", "kind", "doc_a", "start_a", "doc_b", "start_b")
-    conflict_rows = sorted(
-        (conflict_row(c, sentences) for c in found),
-        key=lambda r: tuple(str(r[k]).zfill(12) for k in order),
-    )
+    conflict_rows = [conflict_row(c, sentences) for c in sorted(found, key=conflict_order)]
     sentence_frame = pd.DataFrame(sentence_rows, columns=list(SENTENCE_COLUMNS))
     sentence_frame = sentence_frame.sort_values(["doc_id", "start"], kind="stable")
     return Report(
@@ -250,6 +244,13 @@ def build(
         dropped=pd.DataFrame(drop_rows, columns=list(DROPPED_COLUMNS)),
         warnings=tuple(warnings),
     )
+
+
+def conflict_order(c: compare.Conflict) -> tuple[str, str, str, int, int, str, int, int]:
+    """conflicts.csv's order: by claim, kind, then where each value stands."""
+    a, b = c.a, c.b
+    return (c.claim_id, c.kind, a.doc_id, a.sentence, a.slot.start, b.doc_id, b.sentence,
+            b.slot.start)  # fmt: skip
 
 
 def conflict_row(c: compare.Conflict, sentences: Sequence[Sentence]) -> dict[str, object]:
