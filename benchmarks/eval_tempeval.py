@@ -37,7 +37,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final, Protocol
 
-from consistency import clean, segment
+from consistency import clean, segment, slots
 from consistency.records import Document, Span
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,7 +46,7 @@ RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 
 GOLD_TYPES: Final = frozenset({"DATE", "DURATION"})
 EXCLUDING_TYPES: Final = frozenset({"TIME", "SET"})
-TEMPORAL_KINDS: Final = frozenset({"date", "year", "relative", "duration"})
+TEMPORAL_KINDS: Final = slots.TEMPORAL
 
 
 @dataclass(frozen=True)

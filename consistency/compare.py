@@ -26,6 +26,7 @@ from consistency.cluster import POSSESSIVE, TOKEN
 from consistency.records import Sentence
 from consistency.slots import (
     APPROX,
+    CLOCK_UNITS,
     COUNT,
     DATE,
     DURATION,
@@ -35,6 +36,7 @@ from consistency.slots import (
     MONEY,
     ORDINAL,
     PERCENT,
+    PERIODS,
     QUANTITY,
     RELATIVE,
     TIME,
@@ -75,8 +77,9 @@ WEEKDAY: Final = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b", r
 PAST: Final = re.compile(r"\b(?:last|ago|previous|earlier)\b", re.IGNORECASE)
 NEARLY: Final = re.compile(r"^(?:nearly|almost|close to|just under)\b", re.IGNORECASE)
 JUST_OVER: Final = re.compile(r"^just over\b", re.IGNORECASE)
-PERIOD_DAYS: Final = {"Y": 365.2425, "M": 30.436875, "W": 7.0, "D": 1.0}
-TIME_DAYS: Final = {"H": 1 / 24, "M": 1 / 1440, "S": 1 / 86400}
+# Days in each of TimeML's period letters, before and after the "T" ("M" is both).
+PERIOD_DAYS: Final = {PERIODS[u][0]: PERIODS[u][1] for u in ("day", "week", "month", "year")}
+TIME_DAYS: Final = {PERIODS[u][0]: PERIODS[u][1] for u in CLOCK_UNITS}
 
 
 @dataclass(frozen=True)

@@ -176,6 +176,7 @@ PERIODS: Final = {
     "decade": ("Y", 3652.425),
     "century": ("Y", 36524.25),
 }
+CLOCK_UNITS: Final = ("hour", "minute", "second")  # TimeML writes them after a "T": PT48H
 PERIOD_MULTIPLE: Final = {"decade": 10, "century": 100, "fortnight": 2}
 HEDGES: Final = (
     (
@@ -473,14 +474,7 @@ def resolve(phrase: str, published: str, future: bool) -> tuple[str, str] | None
     the publication day itself is that day ("on Wednesday" in Wednesday's paper).
     """
     base = dt.datetime.fromisoformat(published)
-    settings = {
-        "RELATIVE_BASE": base,
-        "PREFER_DATES_FROM": "future" if future else "past",
-        "RETURN_TIME_AS_PERIOD": True,
-        "PREFER_DAY_OF_MONTH": "first",
-        "DATE_ORDER": "MDY",
-    }
-    parser = _parser(tuple(sorted((k, str(v)) for k, v in settings.items())), base, future)
+    parser = _parser(base, future)
     data = parser.get_date_data(phrase)
     if data.date_obj is None:
         return None
@@ -491,7 +485,7 @@ def resolve(phrase: str, published: str, future: bool) -> tuple[str, str] | None
 
 
 @functools.lru_cache(maxsize=8)
-def _parser(key: tuple[tuple[str, str], ...], base: dt.datetime, future: bool) -> DateDataParser:
+def _parser(base: dt.datetime, future: bool) -> DateDataParser:
     """One dateparser per reference date and direction (building one costs milliseconds)."""
     return DateDataParser(
         languages=["en"],
@@ -675,7 +669,7 @@ def read_time(m: re.Match[str], c: Context) -> Reading:
 
 def period(unit: str, amount: str) -> str:
     """A TimeML period of ``amount`` units ("year", "24" -> "P24Y"; "hour", "X" -> "PTXH")."""
-    return f"P{'T' if unit in ('hour', 'minute', 'second') else ''}{amount}{PERIODS[unit][0]}"
+    return f"P{'T' if unit in CLOCK_UNITS else ''}{amount}{PERIODS[unit][0]}"
 
 
 def read_duration(m: re.Match[str], c: Context) -> Reading:
