@@ -72,6 +72,14 @@ def check(
         Path | None,
         typer.Option(help="Folder with the model manifest and link head (default: models/)."),
     ] = None,
+    progress: Annotated[
+        bool | None,
+        typer.Option(
+            "--progress/--no-progress",
+            help="Progress bars on stderr [default: when stderr is a terminal].",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Cluster the articles' sentences into claims and write the CSV report to --out."""
     try:
@@ -82,6 +90,7 @@ def check(
             id_column=id_column,
             skip_bad_rows=skip_bad_rows,
             max_sentences=max_sentences,
+            progress=progress,
         )
         inputs = [p for p in ingest.expand(paths) if isinstance(p, Path)]
         written = result.to_csv(out, protect=inputs)

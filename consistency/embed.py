@@ -11,6 +11,7 @@ import hashlib
 import importlib
 import json
 import os
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -21,6 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from consistency.errors import ModelError
+from consistency.progress import bar
 
 MODELS_ENV = "CONSISTENCY_MODELS_DIR"
 
@@ -107,7 +109,11 @@ def load_model(manifest: Manifest) -> Any:
             f"{weights}: sha256 {digest} differs from the manifest's {manifest.sha256}; "
             "the installed model is not the one the thresholds were chosen for."
         )
-    from sentence_transformers import SentenceTransformer
+    with warnings.catch_warnings():
+        # In a notebook without ipywidgets, tqdm.autonotebook (imported by
+        # sentence-transformers) warns about a widget this package never shows.
+        warnings.filterwarnings("ignore", message="IProgress not found")
+        from sentence_transformers import SentenceTransformer
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # noise in CLI output
@@ -125,16 +131,38 @@ def load_model(manifest: Manifest) -> Any:
     return model
 
 
-def embed(texts: Sequence[str], manifest: Manifest) -> NDArray[np.float32]:
-    """Unit-length embeddings of ``texts``, one row each, in batches."""
+# Texts go to the model in chunks of this many batches, so a progress bar can move.
+CHUNK_BATCHES = 8
+
+
+def embed(
+    texts: Sequence[str],
+    manifest: Manifest,
+    *,
+    progress: bool = False,
+    unit: str = "sentences",
+) -> NDArray[np.float32]:
+    """Unit-length embeddings of ``texts``, one row each, in batches.
+
+    Texts are sorted longest first and cut into chunks of whole batches, the order
+    sentence-transformers batches them in itself, so chunking costs no extra padding.
+    ``progress`` draws a bar on stderr counting ``unit`` (see progress.py).
+    """
+    out = np.zeros((len(texts), manifest.dim), dtype=np.float32)
     if not texts:
-        return np.zeros((0, manifest.dim), dtype=np.float32)
+        return out
     model = load_model(manifest)
-    vectors = model.encode(
-        list(texts),
-        batch_size=manifest.batch_size,
-        normalize_embeddings=True,
-        convert_to_numpy=True,
-        show_progress_bar=False,
-    )
-    return np.asarray(vectors, dtype=np.float32)
+    order = np.argsort([-len(t) for t in texts], kind="stable")
+    step = manifest.batch_size * CHUNK_BATCHES
+    with bar(len(texts), f"embedding {unit}", unit=unit, enabled=progress) as shown:
+        for first in range(0, len(order), step):
+            chunk = order[first : first + step]
+            out[chunk] = model.encode(
+                [texts[i] for i in chunk],
+                batch_size=manifest.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+            shown.update(len(chunk))
+    return out

@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 
 from consistency import clean, cluster, compare, embed, ingest, report, segment, slots
 from consistency.errors import InputError
+from consistency.progress import bar, wanted
 from consistency.records import Document, Dropped, Sentence, Span
 
 # Claims are found with dense sentence-by-sentence matrices, whose memory and time grow
@@ -53,11 +54,13 @@ def read_story(
     manifest: embed.Manifest,
     *,
     max_sentences: int = MAX_SENTENCES,
+    show_progress: bool = False,
     **ingest_options: Any,
 ) -> Story:
     """Ingest, clean, segment and embed the articles under ``paths``.
 
-    ``ingest_options`` go to ingest.load (text_column, id_column, skip_bad_rows, stdin).
+    ``ingest_options`` go to ingest.load (text_column, id_column, skip_bad_rows, stdin);
+    ``show_progress`` draws bars for the embedding and slot stages on stderr.
     """
     seconds: dict[str, float] = {}
     with timed(seconds, "ingest"):
@@ -79,7 +82,9 @@ def read_story(
             "check one story (a few hundred articles at most) at a time."
         )
     with timed(seconds, "embed"):
-        vectors = embed.embed([s.text for s in sentences], manifest)
+        vectors = embed.embed(
+            [s.text for s in sentences], manifest, progress=show_progress, unit="sentences"
+        )
     with timed(seconds, "off_topic"):
         keep, teasers = clean.off_topic(kept, dropped, sentences, vectors)
     dropped += teasers
@@ -88,12 +93,18 @@ def read_story(
     texts = [s.text for s in sentences]
     clause_texts = [cluster.clauses(t) for t in texts]
     with timed(seconds, "embed"):
-        flat = embed.embed([c for cs in clause_texts for c in cs], manifest)
+        flat = embed.embed(
+            [c for cs in clause_texts for c in cs], manifest, progress=show_progress, unit="clauses"
+        )
     bounds = np.cumsum([0] + [len(cs) for cs in clause_texts])
     clause_vectors: list[NDArray[np.float32]] = [flat[a:b] for a, b in itertools.pairwise(bounds)]
     published = {d.doc_id: d.published for d in docs}
-    with timed(seconds, "slots"):
-        values = [slots.extract(s.text, published[s.doc_id]) for s in sentences]
+    values = []
+    shown = bar(len(sentences), "reading values", enabled=show_progress)
+    with timed(seconds, "slots"), shown:
+        for s in sentences:
+            values.append(slots.extract(s.text, published[s.doc_id]))
+            shown.update()
     kinds = [cluster.value_kinds(vs) for vs in values]
     with timed(seconds, "evidence"):
         ev = cluster.evidence(texts, [s.doc_id for s in sentences], vectors, clause_vectors, kinds)
@@ -109,6 +120,7 @@ def check(
     skip_bad_rows: bool = False,
     stdin: BinaryIO | None = None,
     max_sentences: int = MAX_SENTENCES,
+    progress: bool | None = None,
 ) -> report.Report:
     """Check the articles under ``paths`` and return the report.
 
@@ -116,7 +128,8 @@ def check(
     folders of them, or "-" for JSONL on ``stdin``; ``text_column``/``id_column`` name a
     table's columns; ``skip_bad_rows`` sets bad table rows aside instead of stopping;
     ``models`` is the folder with the model manifest and the link head (default: the
-    project's ``models/``); more than ``max_sentences`` kept sentences is refused.
+    project's ``models/``); more than ``max_sentences`` kept sentences is refused;
+    ``progress`` draws progress bars on stderr (default: only when stderr is a terminal).
     """
     if isinstance(paths, str | Path):
         paths = [paths]
@@ -130,6 +143,7 @@ def check(
         skip_bad_rows=skip_bad_rows,
         stdin=stdin,
         max_sentences=max_sentences,
+        show_progress=wanted(progress),
     )
     return conclude(story, head)
 

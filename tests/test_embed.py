@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -67,3 +68,14 @@ def test_an_incomplete_manifest_names_what_is_missing(tmp_path: Path) -> None:
     (tmp_path / "embedding.json").write_text(json.dumps({"name": "x"}))
     with pytest.raises(ModelError, match="lacks"):
         embed.Manifest.load(tmp_path)
+
+
+def test_chunks_for_the_progress_bar_change_no_vector(seed_texts: dict[str, str]) -> None:
+    # embed() feeds the model chunks of whole batches, longest texts first; with batches of 4
+    # the 70 texts go in 3 chunks, and each vector must be what one encode() call gives.
+    m = dataclasses.replace(embed.Manifest.load(), batch_size=4)
+    texts = [line for text in seed_texts.values() for line in text.splitlines() if line][:70]
+    chunked = embed.embed(texts, m)
+    whole = embed.load_model(m).encode(texts, batch_size=4, normalize_embeddings=True)
+    assert len(texts) > 2 * m.batch_size * embed.CHUNK_BATCHES
+    np.testing.assert_allclose(chunked, whole, atol=1e-5)
