@@ -72,6 +72,12 @@ def check(
         Path | None,
         typer.Option(help="Folder with the model manifest and link head (default: models/)."),
     ] = None,
+    html: Annotated[
+        bool,
+        typer.Option(
+            "--html", help="Also write report.html: one self-contained page to read the report."
+        ),
+    ] = False,
     progress: Annotated[
         bool | None,
         typer.Option(
@@ -94,6 +100,8 @@ def check(
         )
         inputs = [p for p in ingest.expand(paths) if isinstance(p, Path)]
         written = result.to_csv(out, protect=inputs)
+        if html:
+            written.append(result.to_html(out / "report.html", protect=inputs))
     except ConsistencyError as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(2) from None

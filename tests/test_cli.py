@@ -24,6 +24,8 @@ def test_check_writes_the_report(tmp_path: Path) -> None:
     claims = pd.read_csv(out / "claims.csv")
     assert list(claims.columns)[:3] == ["claim_id", "status", "n_sources"]
     assert not list(out.glob(".consistency-*")), "temporary folder left behind"
+    assert not (out / "report.html").exists()  # only with --html
+    assert "embedding" not in result.output  # no progress bars when stderr is no terminal
 
 
 def test_one_document_says_corroboration_needs_two(tmp_path: Path) -> None:
@@ -55,8 +57,11 @@ def test_fail_on_conflict_exits_3_only_for_a_hard_conflict(tmp_path: Path) -> No
     wire = (DATA / "outlets" / "005_wire.txt").read_text(encoding="utf-8")
     (story / "005_wire.txt").write_text(wire.replace("$50 billion", "$35 billion"), "utf-8")
     changed = runner.invoke(app, ["check", str(story), "--out", str(tmp_path / "b"),
-                                  "--fail-on", "conflict"])  # fmt: skip
+                                  "--fail-on", "conflict", "--html"])  # fmt: skip
     assert changed.exit_code == 3, changed.output
     assert "1 conflict in 1 claim" in changed.output
+    page = (tmp_path / "b" / "report.html").read_text(encoding="utf-8")
+    assert str(tmp_path / "b" / "report.html") in changed.output
+    assert '<mark class="conflict"' in page and "$35 billion</mark>" in page
     conflicts = pd.read_csv(tmp_path / "b" / "conflicts.csv")
     assert set(conflicts.value_a) | set(conflicts.value_b) == {35e9, 50e9}
