@@ -78,6 +78,13 @@ def check(
             "--html", help="Also write report.html: one self-contained page to read the report."
         ),
     ] = False,
+    cache: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder that keeps sentence embeddings between runs: a run embeds only the "
+            "sentences it has not seen before."
+        ),
+    ] = None,
     progress: Annotated[
         bool | None,
         typer.Option(
@@ -97,6 +104,7 @@ def check(
             skip_bad_rows=skip_bad_rows,
             max_sentences=max_sentences,
             progress=progress,
+            cache=cache,
         )
         inputs = [p for p in ingest.expand(paths) if isinstance(p, Path)]
         written = result.to_csv(out, protect=inputs)

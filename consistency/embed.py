@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from consistency.cache import EmbeddingCache
 from consistency.errors import ModelError
 from consistency.progress import bar
 
@@ -141,12 +142,36 @@ def embed(
     *,
     progress: bool = False,
     unit: str = "sentences",
+    cache: EmbeddingCache | None = None,
 ) -> NDArray[np.float32]:
     """Unit-length embeddings of ``texts``, one row each, in batches.
 
+    With a ``cache``, each distinct text is looked up first and only the missing ones go to
+    the model (which is not even loaded when none is missing); their vectors are stored.
+    ``progress`` draws a bar on stderr counting ``unit`` (see progress.py).
+    """
+    if cache is None:
+        return encode(texts, manifest, progress=progress, unit=unit)
+    distinct = list(dict.fromkeys(texts))
+    known = cache.get(distinct)
+    missing = [t for t in distinct if t not in known]
+    if missing:
+        fresh = encode(missing, manifest, progress=progress, unit=unit)
+        cache.put(missing, fresh)
+        known.update(zip(missing, fresh, strict=True))
+    out = np.zeros((len(texts), manifest.dim), dtype=np.float32)
+    for i, t in enumerate(texts):
+        out[i] = known[t]
+    return out
+
+
+def encode(
+    texts: Sequence[str], manifest: Manifest, *, progress: bool, unit: str
+) -> NDArray[np.float32]:
+    """The model's unit vectors of ``texts``, in chunks so that a progress bar can move.
+
     Texts are sorted longest first and cut into chunks of whole batches, the order
     sentence-transformers batches them in itself, so chunking costs no extra padding.
-    ``progress`` draws a bar on stderr counting ``unit`` (see progress.py).
     """
     out = np.zeros((len(texts), manifest.dim), dtype=np.float32)
     if not texts:

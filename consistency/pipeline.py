@@ -14,6 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from consistency import clean, cluster, compare, embed, ingest, report, segment, slots
+from consistency.cache import EmbeddingCache
 from consistency.errors import InputError
 from consistency.progress import bar, wanted
 from consistency.records import Document, Dropped, Sentence, Span
@@ -55,12 +56,14 @@ def read_story(
     *,
     max_sentences: int = MAX_SENTENCES,
     show_progress: bool = False,
+    cache: EmbeddingCache | None = None,
     **ingest_options: Any,
 ) -> Story:
     """Ingest, clean, segment and embed the articles under ``paths``.
 
     ``ingest_options`` go to ingest.load (text_column, id_column, skip_bad_rows, stdin);
-    ``show_progress`` draws bars for the embedding and slot stages on stderr.
+    ``show_progress`` draws bars for the embedding and slot stages on stderr; ``cache``
+    keeps the vectors on disk between runs.
     """
     seconds: dict[str, float] = {}
     with timed(seconds, "ingest"):
@@ -83,7 +86,11 @@ def read_story(
         )
     with timed(seconds, "embed"):
         vectors = embed.embed(
-            [s.text for s in sentences], manifest, progress=show_progress, unit="sentences"
+            [s.text for s in sentences],
+            manifest,
+            progress=show_progress,
+            unit="sentences",
+            cache=cache,
         )
     with timed(seconds, "off_topic"):
         keep, teasers = clean.off_topic(kept, dropped, sentences, vectors)
@@ -94,7 +101,11 @@ def read_story(
     clause_texts = [cluster.clauses(t) for t in texts]
     with timed(seconds, "embed"):
         flat = embed.embed(
-            [c for cs in clause_texts for c in cs], manifest, progress=show_progress, unit="clauses"
+            [c for cs in clause_texts for c in cs],
+            manifest,
+            progress=show_progress,
+            unit="clauses",
+            cache=cache,
         )
     bounds = np.cumsum([0] + [len(cs) for cs in clause_texts])
     clause_vectors: list[NDArray[np.float32]] = [flat[a:b] for a, b in itertools.pairwise(bounds)]
@@ -121,6 +132,7 @@ def check(
     stdin: BinaryIO | None = None,
     max_sentences: int = MAX_SENTENCES,
     progress: bool | None = None,
+    cache: str | Path | None = None,
 ) -> report.Report:
     """Check the articles under ``paths`` and return the report.
 
@@ -129,7 +141,9 @@ def check(
     table's columns; ``skip_bad_rows`` sets bad table rows aside instead of stopping;
     ``models`` is the folder with the model manifest and the link head (default: the
     project's ``models/``); more than ``max_sentences`` kept sentences is refused;
-    ``progress`` draws progress bars on stderr (default: only when stderr is a terminal).
+    ``progress`` draws progress bars on stderr (default: only when stderr is a terminal);
+    ``cache`` is a folder that keeps sentence embeddings between runs, so a run embeds only
+    sentences it has not seen (see cache.py).
     """
     if isinstance(paths, str | Path):
         paths = [paths]
@@ -144,6 +158,7 @@ def check(
         stdin=stdin,
         max_sentences=max_sentences,
         show_progress=wanted(progress),
+        cache=EmbeddingCache(Path(cache), manifest) if cache is not None else None,
     )
     return conclude(story, head)
 

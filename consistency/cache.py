@@ -1,0 +1,111 @@
+"""An on-disk store of sentence embeddings, keyed by the model and the sentence's text.
+
+Embedding is the one expensive stage, and a newsroom re-checks a story each time an article
+arrives: with a cache only the new sentences go to the model, and a run whose sentences are
+all known never loads it. One SQLite file per model (stdlib, safe for concurrent runs, one
+transaction per write), named by a digest of what makes vectors differ: the weights' sha256,
+the dimension and the length sentences are cut at. A vector is read back bit for bit, so a
+cached run gives the same report as the run that filled the cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+from consistency.errors import InputError
+
+if TYPE_CHECKING:
+    from consistency.embed import Manifest
+
+SCHEMA = "CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vector BLOB NOT NULL)"
+LOOKUP_BATCH = 500  # keys per SELECT: below SQLite's limit on bound parameters
+
+
+def text_key(text: str) -> bytes:
+    """The key of a sentence: the sha256 of its UTF-8 text."""
+    return hashlib.sha256(text.encode("utf-8")).digest()
+
+
+def model_key(manifest: Manifest) -> str:
+    """A short digest of everything in the manifest that changes the vectors."""
+    parts = (manifest.sha256, str(manifest.dim), str(manifest.max_seq_length))
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
+
+
+@dataclass
+class EmbeddingCache:
+    """Vectors of one model under ``folder``; ``hits`` and ``misses`` count the look-ups."""
+
+    folder: Path
+    manifest: Manifest
+    hits: int = field(default=0, init=False)
+    misses: int = field(default=0, init=False)
+
+    @property
+    def path(self) -> Path:
+        """The SQLite file of this model's vectors."""
+        return Path(self.folder) / f"embeddings-{model_key(self.manifest)}.sqlite"
+
+    def connect(self) -> sqlite3.Connection:
+        """Open (creating if need be) the store; a file that is not one is an InputError."""
+        try:
+            Path(self.folder).mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, timeout=60)
+            db.execute(SCHEMA)
+        except (OSError, sqlite3.Error) as e:
+            raise InputError(
+                f"{self.path}: cannot use it as an embedding cache ({e}); "
+                "delete the file or choose another --cache folder."
+            ) from None
+        return db
+
+    def get(self, texts: Sequence[str]) -> dict[str, NDArray[np.float32]]:
+        """The cached vectors of those ``texts`` that have one, by text."""
+        keys = {text_key(t): t for t in texts}
+        found: dict[str, NDArray[np.float32]] = {}
+        db = self.connect()
+        try:
+            chunk = list(keys)
+            for first in range(0, len(chunk), LOOKUP_BATCH):
+                batch = chunk[first : first + LOOKUP_BATCH]
+                marks = ",".join("?" * len(batch))  # only placeholders; the keys are bound
+                query = f"SELECT key, vector FROM vectors WHERE key IN ({marks})"
+                for key, blob in db.execute(query, batch):
+                    vector = np.frombuffer(blob, dtype=np.float32)
+                    if vector.shape == (self.manifest.dim,):
+                        found[keys[key]] = vector
+        except sqlite3.Error as e:
+            raise InputError(
+                f"{self.path}: the embedding cache cannot be read ({e}); delete the file."
+            ) from None
+        finally:
+            db.close()
+        self.hits += len(found)
+        self.misses += len(keys) - len(found)
+        return found
+
+    def put(self, texts: Sequence[str], vectors: NDArray[np.float32]) -> None:
+        """Store the vectors of ``texts`` (row i is the vector of text i) in one transaction."""
+        rows = [
+            (text_key(t), np.ascontiguousarray(v, dtype=np.float32).tobytes())
+            for t, v in zip(texts, vectors, strict=True)
+        ]
+        db = self.connect()
+        try:
+            with db:
+                db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)", rows)
+        except sqlite3.Error as e:
+            raise InputError(
+                f"{self.path}: cannot write to the embedding cache ({e}); "
+                "check the folder's permissions and free space."
+            ) from None
+        finally:
+            db.close()

@@ -1,0 +1,71 @@
+"""The embedding cache: a second run embeds nothing, a new article only its own sentences."""
+
+from __future__ import annotations
+
+import dataclasses
+import filecmp
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from consistency import check, cluster, embed, pipeline
+from consistency.cache import EmbeddingCache, model_key
+from consistency.errors import InputError
+
+from .conftest import DATA, SEEDS
+
+
+def test_known_texts_are_not_embedded_again(tmp_path: Path) -> None:
+    m = embed.Manifest.load()
+    cache = EmbeddingCache(tmp_path, m)
+    texts = ["Putin visited Pyongyang.", "Kim greeted him.", "Putin visited Pyongyang."]
+    first = embed.embed(texts, m, cache=cache)
+    assert (cache.hits, cache.misses) == (0, 2)  # the repeated sentence is embedded once
+    assert np.array_equal(first[0], first[2])
+    again = EmbeddingCache(tmp_path, m)
+    second = embed.embed([*texts, "The pact was signed."], m, cache=again)
+    assert (again.hits, again.misses) == (2, 1)
+    assert np.array_equal(second[:3], first)  # read back bit for bit
+    np.testing.assert_allclose(first, embed.embed(texts, m), atol=1e-5)
+
+
+def test_each_model_setting_has_its_own_store(tmp_path: Path) -> None:
+    m = embed.Manifest.load()
+    shorter = dataclasses.replace(m, max_seq_length=64)
+    assert model_key(m) != model_key(shorter)
+    assert model_key(m) == model_key(dataclasses.replace(m, batch_size=8))  # same vectors
+
+
+def test_a_file_that_is_no_cache_is_refused_by_name(tmp_path: Path) -> None:
+    m = embed.Manifest.load()
+    cache = EmbeddingCache(tmp_path, m)
+    cache.path.write_bytes(b"not a database, just some bytes" * 100)
+    with pytest.raises(InputError, match=cache.path.name):
+        embed.embed(["Putin visited Pyongyang."], m, cache=cache)
+
+
+def test_a_second_run_gives_the_same_report_without_loading_the_model(tmp_path: Path) -> None:
+    check(SEEDS, cache=tmp_path / "cache").to_csv(tmp_path / "first")
+    embed.load_model.cache_clear()
+    check(SEEDS, cache=tmp_path / "cache").to_csv(tmp_path / "second")
+    assert embed.load_model.cache_info().currsize == 0  # every vector came from the cache
+    names = sorted(p.name for p in (tmp_path / "first").iterdir())
+    match, mismatch, errors = filecmp.cmpfiles(tmp_path / "first", tmp_path / "second", names)
+    assert (mismatch, errors) == ([], []) and len(match) == 6
+
+
+def test_a_new_article_embeds_only_its_own_sentences(tmp_path: Path) -> None:
+    m = embed.Manifest.load()
+    story = tmp_path / "story"
+    shutil.copytree(SEEDS, story)
+    pipeline.read_story([story], m, cache=EmbeddingCache(tmp_path / "cache", m))
+    shutil.copy(DATA / "outlets" / "006_daily.txt", story)
+    cache = EmbeddingCache(tmp_path / "cache", m)
+    read = pipeline.read_story([story], m, cache=cache)
+    old = {s.text for s in read.sentences if s.doc_id != "006_daily"}
+    old |= {c for t in old for c in cluster.clauses(t)}
+    new = [s.text for s in read.sentences if s.doc_id == "006_daily"]
+    new_texts = ({*new} | {c for t in new for c in cluster.clauses(t)}) - old
+    assert cache.misses == len(new_texts) > 0
