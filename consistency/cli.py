@@ -64,8 +64,8 @@ def check(
     max_sentences: Annotated[
         int,
         typer.Option(
-            help="Refuse inputs with more kept sentences (memory grows with its square: "
-            "about 5 GB at 10,000)."
+            help="Refuse inputs with more kept sentences (part of the time grows with the "
+            "square of the input)."
         ),
     ] = MAX_SENTENCES,
     models: Annotated[

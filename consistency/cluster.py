@@ -15,6 +15,7 @@ numbers must land in one claim, or compare.py could never see them disagree.
 
 from __future__ import annotations
 
+import heapq
 import json
 import re
 from collections.abc import Sequence
@@ -24,6 +25,7 @@ from typing import Final
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy import sparse
 
 from consistency import slots
 from consistency.embed import models_dir
@@ -48,6 +50,10 @@ CSLS_K: Final = 10
 # sentences carry two claims often, three rarely, while a long sentence full of the story's
 # words links weakly to many claims.
 MAX_ALSO: Final = 1
+# Claims of a connected group of links up to this size are found on its dense matrix
+# (scikit-learn); larger groups, which mixed or huge inputs chain together, on the sparse
+# links themselves (average_linkage), whose memory grows with the links.
+DENSE_COMPONENT: Final = 2_000
 
 TOKEN: Final = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_](?:[^\W_]|['’-](?=[^\W_]))*")
 POSSESSIVE: Final = re.compile(r"['’]s$")
@@ -319,49 +325,153 @@ def cluster(ev: Evidence, head: LinkHead) -> Claims:
 
 
 def claims_from_links(
-    p: NDArray[np.float64], doc_ids: NDArray[np.str_], threshold: float
+    p: NDArray[np.float64] | sparse.spmatrix | sparse.sparray,
+    doc_ids: NDArray[np.str_],
+    threshold: float,
 ) -> Claims:
-    """Average-linkage claims cut at link probability ``threshold``, with attachments."""
+    """Average-linkage claims cut at link probability ``threshold``, with attachments.
+
+    ``p`` is the matrix of link probabilities, dense or sparse (missing pairs are 0).
+    Average linkage joins two groups only when their mean link reaches the cut, so only
+    when some pair between them reaches it: the claims never cross the connected
+    components of the links at or above the cut. Each component is clustered on its own,
+    densely, which gives the partition of one clustering of the whole matrix while the
+    memory grows with the largest component, not with the square of the input.
+    """
     n = len(doc_ids)
     if n < 2:
         return Claims(np.zeros(n, dtype=np.int64), [frozenset()] * n)
+    from scipy.sparse.csgraph import connected_components
     from sklearn.cluster import AgglomerativeClustering
 
-    raw = AgglomerativeClustering(
-        n_clusters=None,
-        metric="precomputed",
-        linkage="average",
-        distance_threshold=1.0 - threshold,
-    ).fit_predict(1.0 - p)
+    links = sparse.csr_array(p)
+    strong = links >= threshold
+    _, component = connected_components(strong, directed=False)
+    raw = np.empty(n, dtype=np.int64)
+    offset = 0
+    for members in group_indices(component):
+        if len(members) == 1:
+            local = np.zeros(1, dtype=np.int64)
+        elif len(members) <= DENSE_COMPONENT:
+            sub = links[members][:, members].toarray()
+            np.fill_diagonal(sub, 1.0)
+            local = AgglomerativeClustering(
+                n_clusters=None,
+                metric="precomputed",
+                linkage="average",
+                distance_threshold=1.0 - threshold,
+            ).fit_predict(1.0 - sub)
+        else:
+            local = average_linkage(links[members][:, members], threshold)
+        raw[members] = offset + local
+        offset += int(local.max()) + 1
     labels = relabel(raw)
-    return Claims(labels, attach(p, labels, doc_ids, threshold))
+    return Claims(labels, attach(links, labels, doc_ids, threshold))
+
+
+def average_linkage(links: sparse.csr_array, threshold: float) -> NDArray[np.int64]:
+    """Average-linkage clusters of a sparse link matrix, merging while the mean link > cut.
+
+    The mean runs over all pairs of two groups, a missing pair counting 0: the clustering
+    scikit-learn computes from the dense matrix, in memory that grows with the links, not
+    with the square of the sentences. Each group keeps the sum of its links to each
+    neighbouring group; a heap holds the candidate merges, stale entries are skipped.
+    """
+    n = links.shape[0]
+    coo = sparse.coo_array(sparse.triu(links, 1))
+    edges: list[dict[int, float]] = [{} for _ in range(n)]
+    for i, j, w in zip(coo.row.tolist(), coo.col.tolist(), coo.data.tolist(), strict=True):
+        edges[i][j] = edges[i].get(j, 0.0) + w
+        edges[j][i] = edges[j].get(i, 0.0) + w
+    size = [1] * n
+    parent = list(range(n))
+    alive = [True] * n
+    heap = [(-w, i, j) for i, row in enumerate(edges) for j, w in row.items() if i < j]
+    heapq.heapify(heap)
+    while heap:
+        neg, a, b = heapq.heappop(heap)
+        if not (alive[a] and alive[b]) or -neg <= threshold:
+            if alive[a] and alive[b]:
+                break  # the best live merge is below the cut: done
+            continue
+        if abs(edges[a].get(b, 0.0) / (size[a] * size[b]) + neg) > 1e-12:
+            continue  # stale: the two groups have changed since this entry was pushed
+        if len(edges[a]) < len(edges[b]):
+            a, b = b, a
+        alive[b] = False  # b joins a
+        parent[b] = a
+        size[a] += size[b]
+        edges[a].pop(b, None)
+        for c, w in edges[b].items():
+            if c == a:
+                continue
+            edges[a][c] = edges[a].get(c, 0.0) + w
+            edges[c][a] = edges[c].get(a, 0.0) + w
+            edges[c].pop(b, None)
+        edges[b] = {}
+        for c, w in edges[a].items():
+            heapq.heappush(heap, (-w / (size[a] * size[c]), min(a, c), max(a, c)))
+    roots = np.array([find(parent, i) for i in range(n)], dtype=np.int64)
+    return relabel(roots)
+
+
+def find(parent: list[int], i: int) -> int:
+    """The root of ``i`` in a union-find forest, compressing the path on the way."""
+    root = i
+    while parent[root] != root:
+        root = parent[root]
+    while parent[i] != root:
+        parent[i], i = root, parent[i]
+    return root
+
+
+def group_indices(labels: NDArray[np.int64]) -> list[NDArray[np.int64]]:
+    """Indices of each label's members, labels in increasing order.
+
+    >>> [g.tolist() for g in group_indices(np.array([1, 0, 1, 2]))]
+    [[1], [0, 2], [3]]
+    """
+    order = np.argsort(labels, kind="stable")
+    bounds = np.flatnonzero(np.diff(labels[order])) + 1
+    return np.split(order, bounds)
 
 
 def attach(
-    p: NDArray[np.float64],
+    p: sparse.csr_array,
     labels: NDArray[np.int64],
     doc_ids: NDArray[np.str_],
     threshold: float,
     max_also: int = MAX_ALSO,
 ) -> list[frozenset[int]]:
-    """Other claims each sentence states: mean link to their other-document sentences >= cut."""
+    """Other claims each sentence states: mean link to their other-document sentences >= cut.
+
+    The mean runs over the claim's sentences in other documents than the sentence's own
+    (repeating oneself is no corroboration); ties go to the claim numbered first.
+    """
     n, k = len(labels), int(labels.max()) + 1
-    in_claim = np.zeros((n, k))
-    in_claim[np.arange(n), labels] = 1.0
     _, doc_index = np.unique(doc_ids, return_inverse=True)
-    in_doc = np.zeros((n, int(doc_index.max()) + 1))
-    in_doc[np.arange(n), doc_index] = 1.0
-    off = p.copy()
-    off[doc_index[:, None] == doc_index[None, :]] = 0.0  # own document: no corroboration
-    link_sum = off @ in_claim  # n x k
-    others = in_claim.sum(axis=0)[None, :] - (in_doc.T @ in_claim)[doc_index]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(others > 0, link_sum / np.maximum(others, 1), 0.0)
-    mean[np.arange(n), labels] = 0.0
-    out = []
-    for row in mean:
-        ranked = [int(c) for c in np.argsort(-row, kind="stable")[:max_also] if row[c] >= threshold]
-        out.append(frozenset(ranked))
+    coo = sparse.coo_array(p)
+    other_doc = doc_index[coo.row] != doc_index[coo.col]
+    off = sparse.csr_array(
+        (coo.data[other_doc], (coo.row[other_doc], coo.col[other_doc])), shape=(n, n)
+    )
+    in_claim = sparse.csr_array((np.ones(n), (np.arange(n), labels)), shape=(n, k))
+    link_sum = sparse.coo_array(off @ in_claim)  # n x k, only where some link exists
+    size = np.bincount(labels, minlength=k)
+    # How many of a claim's sentences each document holds, for the (document, claim) keys.
+    keys, counts = np.unique(doc_index * k + labels, return_counts=True)
+    rows, cols = link_sum.row, link_sum.col
+    wanted = doc_index[rows] * k + cols
+    at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+    others = size[cols] - np.where(keys[at] == wanted, counts[at], 0)
+    mean = np.where(others > 0, link_sum.data / np.maximum(others, 1), 0.0)
+    keep = (mean >= threshold) & (cols != labels[rows])
+    best: dict[int, list[tuple[float, int]]] = {}
+    for i, c, m in zip(rows[keep].tolist(), cols[keep].tolist(), mean[keep].tolist(), strict=True):
+        best.setdefault(i, []).append((-m, c))
+    out = [frozenset[int]()] * n
+    for i, options in best.items():
+        out[i] = frozenset(c for _, c in sorted(options)[:max_also])
     return out
 
 

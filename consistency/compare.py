@@ -530,7 +530,11 @@ def conflicts(
         for i, xs in enumerate(slots)
         if xs
     }  # fmt: skip
-    everything = [f for i in sorted(found) for f in found[i]]
+    by_group: dict[str, list[Found]] = {}  # only values of one group can support each other
+    for i in sorted(found):
+        for f in found[i]:
+            by_group.setdefault(group(f.slot), []).append(f)
+    support: dict[Found, list[str]] = {}
     pairs: dict[tuple[int, int], str] = {}
     for claim_id in sorted(claims):
         members = sorted({i for i in claims[claim_id] if i in found})
@@ -550,7 +554,10 @@ def conflicts(
             key = (group(x.slot), *sorted((x.slot.value, y.slot.value)))
             if key in rows:
                 continue
-            sx, sy = supporters(x, everything), supporters(y, everything)
+            for f in (x, y):
+                if f not in support:
+                    support[f] = supporters(f, by_group[group(f.slot)])
+            sx, sy = support[x], support[y]
             a, b = (x, y) if (len(sx), x.doc_id) <= (len(sy), y.doc_id) else (y, x)
             sa, sb = (sx, sy) if a is x else (sy, sx)
             why = (

@@ -163,9 +163,11 @@ def objective(scores: dict[str, float]) -> float:
 
 def train(gold_csv: str | Path, seeds: str | Path, out: str | Path) -> dict[str, object]:
     """Fit the head on all annotated pairs, choose the cut by cross-validation, write ``out``."""
-    story = read_story([seeds], embed.Manifest.load())
+    story = read_story([seeds], embed.Manifest.load(), exact_max=sys.maxsize)
     gold = gold_labels(story, gold_csv)
     ev = story.evidence
+    if not isinstance(ev, cluster.Evidence):  # exact_max above: always the exact evidence
+        raise TypeError("the head is fitted on the exact, all-pairs evidence")
     oof = out_of_fold(ev, gold)
     sweep = {
         t: score(cluster.claims_from_links(oof, ev.doc_ids, t), gold, ev.doc_ids)
