@@ -191,7 +191,10 @@ def story_similarity(
         mask = ids == doc
         if (~mask).any():
             others = total - vectors[mask].sum(axis=0)
-            nearest[mask] = (vectors[mask] @ vectors[~mask].T).max(axis=1)
+            # Against every sentence, own ones masked: no copy of the others' vectors.
+            sim = vectors[mask] @ vectors.T
+            sim[:, mask] = -np.inf
+            nearest[mask] = sim.max(axis=1)
         else:
             others = total
         norm = float(np.linalg.norm(others))

@@ -478,6 +478,23 @@ def distance(a: tuple[float, float] | None, b: tuple[float, float] | None) -> fl
     return max(0.0, a[0] - b[1], b[0] - a[1])
 
 
+def peers(
+    x: Found,
+    by_group: Mapping[str, Sequence[Found]],
+    by_about: Mapping[tuple[str, str], Sequence[Found]],
+) -> list[Found]:
+    """The values ``comparable`` could accept beside ``x``: its group, and what it counts.
+
+    Counts and ordinals need the same thing counted, dates and times the same anchor; other
+    values an equal thing or none on one side (see ``comparable``).
+    """
+    g, about = group(x.slot), x.slot.about
+    if g in (COUNT, ORDINAL, DATE, TIME) or not about:
+        same = by_about.get((g, about), [])
+        return list(same) if about or g in (DATE, TIME) else list(by_group.get(g, []))
+    return [*by_about.get((g, about), []), *by_about.get((g, ""), [])]
+
+
 def supporters(x: Found, found: Sequence[Found]) -> list[str]:
     """The documents that state a value compatible with ``x`` about the same thing."""
     docs = {
@@ -531,9 +548,11 @@ def conflicts(
         if xs
     }  # fmt: skip
     by_group: dict[str, list[Found]] = {}  # only values of one group can support each other
+    by_about: dict[tuple[str, str], list[Found]] = {}
     for i in sorted(found):
         for f in found[i]:
             by_group.setdefault(group(f.slot), []).append(f)
+            by_about.setdefault((group(f.slot), f.slot.about), []).append(f)
     support: dict[Found, list[str]] = {}
     pairs: dict[tuple[int, int], str] = {}
     for claim_id in sorted(claims):
@@ -556,7 +575,7 @@ def conflicts(
                 continue
             for f in (x, y):
                 if f not in support:
-                    support[f] = supporters(f, by_group[group(f.slot)])
+                    support[f] = supporters(f, peers(f, by_group, by_about))
             sx, sy = support[x], support[y]
             a, b = (x, y) if (len(sx), x.doc_id) <= (len(sy), y.doc_id) else (y, x)
             sa, sb = (sx, sy) if a is x else (sy, sx)
