@@ -22,9 +22,9 @@ from consistency.records import Document, Dropped, Sentence, Span
 
 # Memory now grows with the input (the whole ECB+ corpus as one input, 15,325 sentences:
 # 0.71 GB peak), but the exact neighbour search and the teaser check still take time that
-# grows with the square of the sentences (about 30 s of the 62 s beyond embedding at 15,325;
-# some 20 minutes at 100,000). Larger inputs are refused up front, before any embedding
-# time is spent, unless the limit is raised.
+# grows with the square of the sentences (about 5 s at 9,693; some ten minutes at 100,000).
+# Larger inputs are refused up front, before any embedding time is spent, unless the limit
+# is raised.
 MAX_SENTENCES = 50_000
 # Up to this many sentences claims are found from every pair (cluster.evidence: 0.25 GB at
 # 2,000 sentences); above it from each sentence's nearest neighbours (knn.py), whose memory

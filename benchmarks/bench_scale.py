@@ -1,0 +1,162 @@
+"""Cost at about 1k, 10k (and 100k) sentences of real news, against embedding alone (issue 6).
+
+Inputs come from the ECB+ articles in benchmarks/data/ecbplus (CC BY 3.0, see its README):
+the first articles in id order until a level's sentence count is reached. The corpus holds
+about 15,300 sentences, so the 100k level repeats it under new ids, each copy's articles
+opened with a line naming the copy (byte-identical articles would be dropped as duplicates);
+its sentences are then repeated too, which the results file says in its `input` column.
+
+For each level and run, three fresh processes, timed from outside with their peak RSS:
+- `check`: the whole pipeline (imports, model load, every stage, CSV writing) filling an
+  empty --cache (writing the vectors costs well under a second at 10k), with the seconds
+  of each stage as the pipeline times them;
+- `embed`: imports, model load, and embedding the same sentences and clauses alone;
+- `cached`: the pipeline again on the same input, every vector in the cache.
+Writes benchmarks/results.csv: one row per run and a median row per level (ratio =
+check / embed alone). Levels and runs: BENCH_LEVELS (default "1000,10000"), BENCH_RUNS (3).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "benchmarks" / "data" / "ecbplus"
+OUT = ROOT / "benchmarks" / "results.csv"
+STAGES = ("ingest", "clean_segment", "embed", "off_topic", "slots", "evidence", "cluster",
+          "compare", "report")  # fmt: skip
+COLUMNS = ("level", "run", "input", "documents", "sentences", "texts_embedded", "wall_s",
+           "peak_rss_mb", *[f"{s}_s" for s in STAGES], "embed_alone_s", "embed_share",
+           "ratio_to_embed", "cached_wall_s", "cache_speedup")  # fmt: skip
+
+CHECK = """
+import json, sys, time
+start = time.perf_counter()
+from pathlib import Path
+from consistency import cluster, embed, pipeline
+manifest = embed.Manifest.load()
+head = cluster.LinkHead.load()
+cache = None
+if len(sys.argv) > 3:
+    from consistency.cache import EmbeddingCache
+    cache = EmbeddingCache(Path(sys.argv[3]), manifest)
+story = pipeline.read_story([sys.argv[1]], manifest, max_sentences=10**7, cache=cache)
+pipeline.conclude(story, head).to_csv(sys.argv[2])
+texts = [s.text for s in story.sentences]
+clauses = [c for t in texts for c in cluster.clauses(t)]
+Path(sys.argv[2], "texts.json").write_text(json.dumps(texts + clauses))
+print(json.dumps({**story.seconds, "documents": len(story.documents),
+                  "sentences": len(texts), "texts": len(texts) + len(clauses),
+                  "inside_s": time.perf_counter() - start}))
+"""
+EMBED = """
+import json, sys
+from consistency import embed
+texts = json.load(open(sys.argv[1], encoding="utf-8"))
+embed.embed(texts, embed.Manifest.load())
+"""
+
+
+def articles() -> list[dict[str, str]]:
+    """The corpus's articles in id order."""
+    with (DATA / "articles.jsonl").open(encoding="utf-8") as f:
+        rows = [json.loads(line) for line in f]
+    return sorted(rows, key=lambda r: r["id"])
+
+
+def level_input(target: int, folder: Path) -> tuple[Path, str]:
+    """A JSONL table of about ``target`` sentences, and how it was made."""
+    rows, total, copy = [], 0, 0
+    corpus = articles()
+    while total < target:
+        copy += 1
+        for r in corpus:
+            if total >= target:
+                break
+            text = r["text"] if copy == 1 else f"Copy {copy} of article {r['id']}.\n{r['text']}"
+            rows.append({"id": r["id"] if copy == 1 else f"{r['id']}-copy{copy}", "text": text})
+            total += sum(1 for line in text.splitlines() if line.strip())
+    path = folder / f"level-{target}.jsonl"
+    with path.open("w", encoding="utf-8") as f:
+        for r in rows:
+            f.write(json.dumps(r) + "\n")
+    made = f"first {len(rows)} ECB+ articles" if copy == 1 else f"ECB+ repeated {copy} times"
+    return path, made
+
+
+def timed(args: list[str]) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS in MB and stdout of one child process."""
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    start = time.perf_counter()
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    out = proc.stdout.read() if proc.stdout else b""
+    _, status, usage = os.wait4(proc.pid, 0)
+    if status != 0:
+        raise SystemExit(f"{args[:3]} failed with status {status}")
+    return time.perf_counter() - start, usage.ru_maxrss / 1024, out.decode()
+
+
+def one_run(level: int, run: int, table: Path, made: str, tmp: Path) -> dict[str, object]:
+    """One row of results.csv."""
+    out, cache = tmp / f"out-{level}-{run}", tmp / f"cache-{level}-{run}"
+    wall, rss, printed = timed([sys.executable, "-c", CHECK, str(table), str(out), str(cache)])
+    seconds = json.loads(printed.strip().splitlines()[-1])
+    alone, _, _ = timed([sys.executable, "-c", EMBED, str(out / "texts.json")])
+    cached, _, _ = timed([sys.executable, "-c", CHECK, str(table), str(tmp / "again"), str(cache)])
+    shutil.rmtree(cache)
+    row: dict[str, object] = {
+        "level": level,
+        "run": run,
+        "input": made,
+        "documents": seconds["documents"],
+        "sentences": seconds["sentences"],
+        "texts_embedded": seconds["texts"],
+        "wall_s": round(wall, 2),
+        "peak_rss_mb": round(rss),
+        **{f"{s}_s": round(seconds.get(s, 0.0), 2) for s in STAGES},
+        "embed_alone_s": round(alone, 2),
+        "embed_share": round(seconds.get("embed", 0.0) / wall, 3),
+        "ratio_to_embed": round(wall / alone, 3),
+        "cached_wall_s": round(cached, 2),
+        "cache_speedup": round(wall / cached, 2),
+    }
+    print(", ".join(f"{k}={v}" for k, v in row.items()), flush=True)
+    return row
+
+
+def median_row(rows: list[dict[str, object]]) -> dict[str, object]:
+    """The median of each measured column over one level's runs."""
+    out: dict[str, object] = {**rows[0], "run": "median"}
+    for column in COLUMNS[6:]:
+        out[column] = round(statistics.median(float(str(r[column])) for r in rows), 3)
+    return out
+
+
+def main() -> None:
+    levels = [int(x) for x in os.environ.get("BENCH_LEVELS", "1000,10000").split(",")]
+    runs = int(os.environ.get("BENCH_RUNS", "3"))
+    rows: list[dict[str, object]] = []
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        for level in levels:
+            table, made = level_input(level, tmp)
+            level_rows = [one_run(level, run, table, made, tmp) for run in range(1, runs + 1)]
+            rows += [*level_rows, median_row(level_rows)]
+    with OUT.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    print(f"wrote {OUT}")
+
+
+if __name__ == "__main__":
+    main()
