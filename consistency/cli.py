@@ -12,6 +12,7 @@ from consistency import ingest
 from consistency.errors import ConsistencyError
 from consistency.pipeline import MAX_SENTENCES
 from consistency.pipeline import check as run_check
+from consistency.render import plural
 from consistency.report import CONFLICT, CORROBORATED, SINGLE_SOURCE
 
 app = typer.Typer(
@@ -137,8 +138,3 @@ def check(
     }
     if any(found[f] for f in wanted):
         raise typer.Exit(EXIT_FINDINGS)
-
-
-def plural(n: int, word: str) -> str:
-    """A count and its noun: "1 conflict", "2 conflicts"."""
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"

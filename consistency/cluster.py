@@ -245,8 +245,16 @@ def neighbourhood(
 ) -> NDArray[np.float64]:
     """Mean similarity of each sentence to its ``k`` nearest sentences of other documents."""
     masked = np.where(doc_ids[:, None] == doc_ids[None, :], -np.inf, sim.astype(np.float64))
-    k = min(k, max(masked.shape[1] - 1, 1))
-    top = -np.sort(-masked, axis=1)[:, :k]
+    return top_mean(masked, min(k, max(masked.shape[1] - 1, 1)))
+
+
+def top_mean(values: NDArray[np.float64], k: int) -> NDArray[np.float64]:
+    """Mean of each row's ``k`` highest values, a missing one (-inf) counting 0.
+
+    >>> top_mean(np.array([[0.9, 0.1, 0.5], [0.4, -np.inf, -np.inf]]), 2).tolist()
+    [0.7, 0.2]
+    """
+    top = -np.sort(-values, axis=1)[:, :k]
     top[~np.isfinite(top)] = 0.0
     return np.asarray(top.mean(axis=1))
 

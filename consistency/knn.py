@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
 
-from consistency.cluster import CSLS_K, LinkHead, value_kind_shared, words
+from consistency.cluster import CSLS_K, LinkHead, top_mean, value_kind_shared, words
 
 # Other-document sentences kept per sentence: on the seeds the claims match the exact
 # path's at 100 (adjusted Rand index 1.0) and nearly at 50 (0.97).
@@ -105,10 +105,7 @@ def neighbourhood(values: NDArray[np.float32], n: int) -> NDArray[np.float64]:
     The same quantity as cluster.neighbourhood over the full matrix, when the rows hold
     every other-document sentence.
     """
-    k = min(CSLS_K, max(n - 1, 1))
-    top = -np.sort(-values.astype(np.float64), axis=1)[:, :k]
-    top[~np.isfinite(top)] = 0.0
-    return np.asarray(top.sum(axis=1) / k)
+    return top_mean(values.astype(np.float64), min(CSLS_K, max(n - 1, 1)))
 
 
 def links(inputs: Inputs, head: LinkHead, k: int = NEIGHBOURS) -> sparse.csr_array:
