@@ -162,9 +162,9 @@ def claim_html(
     A sentence clustered into another claim that also states this one is marked "also".
     """
     marks = marks if marks is not None else slot_marks(report)
-    claim = rows(report.claims[report.claims.claim_id == claim_id])[0]
+    claim = report.claim_records[claim_id]
     by_doc: dict[str, list[str]] = defaultdict(list)
-    for r in rows(report.claim_sentences(claim_id)):
+    for r in report.stated_by(claim_id):
         css = "sentence attached" if r["attached"] else "sentence"
         said = highlight(str(r["text"]), marks.get(str(r["sentence_id"]), []))
         by_doc[str(r["doc_id"])].append(
@@ -193,9 +193,9 @@ def values_line(report: Report, claim_id: str) -> str:
     Distinct values (kind and normalised value) in order of first appearance; the tooltip
     gives the normalised form that was compared.
     """
-    ids = set(report.claim_sentences(claim_id).sentence_id)
+    by_sentence = report.values_by_sentence
     seen: dict[tuple[str, str], tuple[str, list[str]]] = {}
-    for x in rows(report.slots[report.slots.sentence_id.isin(ids)]):
+    for x in (x for r in report.stated_by(claim_id) for x in by_sentence.get(r["sentence_id"], [])):
         docs = seen.setdefault((str(x["kind"]), str(x["value"])), (str(x["text"]), []))[1]
         if x["doc_id"] not in docs:
             docs.append(str(x["doc_id"]))

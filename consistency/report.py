@@ -7,7 +7,9 @@ import shutil
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -116,10 +118,46 @@ class Report:
         A sentence lists in ``other_claims`` the further claims it states, and counts as
         their source too; those rows have ``attached`` True.
         """
-        s = self.sentences
-        attached = s.other_claims.map(lambda ids: claim_id in str(ids).split(";"))
-        rows = s[(s.claim_id == claim_id) | attached].assign(attached=attached)
-        return rows[["doc_id", "sentence_id", "attached", "text"]].reset_index(drop=True)
+        columns = ["doc_id", "sentence_id", "attached", "text"]
+        return pd.DataFrame(self.stated_by(claim_id), columns=columns)
+
+    @cached_property
+    def stating(self) -> dict[str, list[int]]:
+        """Row positions in ``sentences`` of the sentences stating each claim, in table order.
+
+        Built once, so that views of every claim (the HTML page) stay linear in the input.
+        """
+        out: dict[str, list[int]] = {}
+        own, others = self.sentences.claim_id, self.sentences.other_claims
+        for i, (claim, more) in enumerate(zip(own, others, strict=True)):
+            extra = more.split(";") if isinstance(more, str) and more else []
+            for c in [claim, *extra]:
+                out.setdefault(str(c), []).append(i)
+        return out
+
+    @cached_property
+    def sentence_records(self) -> list[dict[str, Any]]:
+        """The sentences table's rows as dicts, in table order; built once."""
+        return [{str(k): v for k, v in r.items()} for r in self.sentences.to_dict("records")]
+
+    @cached_property
+    def claim_records(self) -> dict[str, dict[str, Any]]:
+        """The claims table's rows as dicts, by claim id; built once."""
+        return {str(r["claim_id"]): {str(k): v for k, v in r.items()}
+                for r in self.claims.to_dict("records")}  # fmt: skip
+
+    def stated_by(self, claim_id: str) -> list[dict[str, Any]]:
+        """``claim_sentences`` as plain dicts, without building a DataFrame per claim."""
+        rows = [self.sentence_records[i] for i in self.stating.get(claim_id, [])]
+        return [{**r, "attached": r["claim_id"] != claim_id} for r in rows]
+
+    @cached_property
+    def values_by_sentence(self) -> dict[str, list[dict[str, Any]]]:
+        """The slots table's rows (as dicts) by sentence id, in table order; built once."""
+        out: dict[str, list[dict[str, Any]]] = {}
+        for x in self.slots.to_dict("records"):
+            out.setdefault(str(x["sentence_id"]), []).append({str(k): v for k, v in x.items()})
+        return out
 
     def coverage(self) -> pd.DataFrame:
         """Claims (rows, most-sourced first) by documents (columns): sentences stating each.
@@ -173,25 +211,21 @@ class Report:
 
     def single_source(self) -> pd.DataFrame:
         """Single-source claims with their sentence and its neighbours in the document."""
-        s = self.sentences
-        same_doc = s.doc_id.eq(s.doc_id.shift(1)), s.doc_id.eq(s.doc_id.shift(-1))
-        before = s.text.shift(1).where(same_doc[0], "")
-        after = s.text.shift(-1).where(same_doc[1], "")
-        context = s.assign(before=before.fillna(""), after=after.fillna("")).set_index(
-            "sentence_id"
-        )
+        docs = self.sentences.doc_id.tolist()
+        ids, texts = self.sentences.sentence_id.tolist(), self.sentences.text.tolist()
         rows = []
         for c in self.claims[self.claims.status == SINGLE_SOURCE].itertuples(index=False):
-            first = self.claim_sentences(str(c.claim_id)).iloc[0]
-            at = context.loc[first.sentence_id]
+            i = self.stating[str(c.claim_id)][0]
+            same_before = i > 0 and docs[i - 1] == docs[i]
+            same_after = i + 1 < len(docs) and docs[i + 1] == docs[i]
             rows.append(
                 {
                     "claim_id": c.claim_id,
                     "doc_id": c.doc_id,
-                    "sentence_id": first.sentence_id,
-                    "before": at.before,
-                    "text": at.text,
-                    "after": at.after,
+                    "sentence_id": ids[i],
+                    "before": texts[i - 1] if same_before else "",
+                    "text": texts[i],
+                    "after": texts[i + 1] if same_after else "",
                 }
             )
         return pd.DataFrame(
