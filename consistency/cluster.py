@@ -188,23 +188,14 @@ def evidence(
 
     ``kinds``: each sentence's ``value_kinds``, when the caller has extracted its slots.
     """
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
     n = len(texts)
     if kinds is None:
         kinds = [value_kinds(slots.extract(t)) for t in texts]
-    vectorizer = TfidfVectorizer(tokenizer=words, lowercase=False, token_pattern=None)
-    try:
-        weights = vectorizer.fit_transform(texts)
-        idf = dict(zip(vectorizer.get_feature_names_out(), vectorizer.idf_, strict=True))
-        tfidf = np.asarray((weights @ weights.T).toarray(), dtype=np.float32)
-    except ValueError:  # no sentence has a content word
+    weights, rare = word_weights(texts)
+    if weights is None:
         tfidf = np.zeros((n, n), dtype=np.float32)
-        idf = {}
-    # A word is "rare" when it is in at most 2% of the story's sentences (and so not a topic
-    # word such as the leaders' names): sharing one is evidence of a shared claim.
-    rare_idf = np.log((1 + n) / (1 + max(2.0, 0.02 * n))) + 1
-    rare = [{w for w in words(t) if idf.get(w, 0) >= rare_idf} for t in texts]
+    else:
+        tfidf = np.asarray((weights @ weights.T).toarray(), dtype=np.float32)
     return Evidence(
         vectors=vectors,
         doc_ids=np.asarray(doc_ids),
@@ -214,6 +205,26 @@ def evidence(
         rare=rare,
         kinds=[set(k) for k in kinds],
     )
+
+
+def word_weights(texts: Sequence[str]) -> tuple[sparse.csr_array | None, list[set[str]]]:
+    """Unit-length tf-idf rows (idf over these sentences) and each sentence's rare words.
+
+    The rows are None when no sentence has a content word. A word is "rare" when it is in
+    at most 2% of the story's sentences (and so not a topic word such as the leaders'
+    names): sharing one is evidence of a shared claim.
+    """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    n = len(texts)
+    vectorizer = TfidfVectorizer(tokenizer=words, lowercase=False, token_pattern=None)
+    try:
+        weights = sparse.csr_array(vectorizer.fit_transform(texts))
+    except ValueError:  # no sentence has a content word
+        return None, [set() for _ in texts]
+    idf = dict(zip(vectorizer.get_feature_names_out(), vectorizer.idf_, strict=True))
+    rare_idf = np.log((1 + n) / (1 + max(2.0, 0.02 * n))) + 1
+    return weights, [{w for w in words(t) if idf.get(w, 0) >= rare_idf} for t in texts]
 
 
 def clause_similarity(
@@ -269,16 +280,36 @@ def candidate_pairs(ev: Evidence, min_cosine: float) -> NDArray[np.int64]:
 def pair_features(ev: Evidence, pairs: NDArray[np.int64]) -> NDArray[np.float64]:
     """One row of FEATURES per pair."""
     i, j = pairs[:, 0], pairs[:, 1]
-    columns = []
-    for sim in (ev.cosine, ev.clause_cosine, ev.tfidf):
-        columns.append(sim[i, j].astype(np.float64))
-    for sim in (ev.cosine, ev.clause_cosine, ev.tfidf):
-        r = neighbourhood(sim, ev.doc_ids, CSLS_K)
-        columns.append(2 * sim[i, j] - r[i] - r[j])
-    columns.append(np.array([min(len(ev.rare[a] & ev.rare[b]), 3) / 3 for a, b in pairs]))
-    columns.append(np.array([value_kind_shared(ev.kinds[a], ev.kinds[b]) for a, b in pairs]))
-    if not len(pairs):
+    matrices = (ev.cosine, ev.clause_cosine, ev.tfidf)
+    return features(
+        [sim[i, j].astype(np.float64) for sim in matrices],
+        [neighbourhood(sim, ev.doc_ids, CSLS_K) for sim in matrices],
+        i,
+        j,
+        ev.rare,
+        ev.kinds,
+    )
+
+
+def features(
+    sims: Sequence[NDArray[np.float64]],
+    near: Sequence[NDArray[np.float64]],
+    a: NDArray[np.int64],
+    b: NDArray[np.int64],
+    rare: Sequence[set[str]],
+    kinds: Sequence[set[str]],
+) -> NDArray[np.float64]:
+    """Rows of FEATURES for the pairs (a[m], b[m]).
+
+    ``sims``: the pairs' cosine, clause cosine and tf-idf cosine; ``near``: each sentence's
+    neighbourhood mean of the same three, for the CSLS terms.
+    """
+    if not len(a):
         return np.zeros((0, len(FEATURES)))
+    columns = [*sims, *(2 * sim - r[a] - r[b] for sim, r in zip(sims, near, strict=True))]
+    pairs = list(zip(a.tolist(), b.tolist(), strict=True))
+    columns.append(np.array([min(len(rare[i] & rare[j]), 3) / 3 for i, j in pairs]))
+    columns.append(np.array([value_kind_shared(kinds[i], kinds[j]) for i, j in pairs]))
     return np.stack(columns, axis=1)
 
 

@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
 
-from consistency.cluster import CSLS_K, LinkHead, top_mean, value_kind_shared, words
+from consistency.cluster import CSLS_K, LinkHead, features, top_mean, word_weights
 
 # Other-document sentences kept per sentence: on the seeds the claims match the exact
 # path's at 100 (adjusted Rand index 1.0) and nearly at 50 (0.97).
@@ -114,32 +114,19 @@ def links(inputs: Inputs, head: LinkHead, k: int = NEIGHBOURS) -> sparse.csr_arr
     A symmetric sparse matrix with 1 on the diagonal; pairs below the head's candidate
     cosine are left out, as in cluster.link_matrix.
     """
-    texts, doc_ids, vectors = inputs.texts, inputs.doc_ids, inputs.vectors
-    clause_vectors, kinds = inputs.clause_vectors, inputs.kinds
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    n = len(texts)
-    ids = np.asarray(doc_ids)
-    near = nearest(vectors, ids, k)
+    texts, n = inputs.texts, len(inputs.texts)
+    near = nearest(inputs.vectors, inputs.doc_ids, k)
     rows = np.repeat(np.arange(n), near.index.shape[1])
     cols = near.index.ravel()
     valid = cols >= 0
     cosine = near.cosine.ravel()
     clause = np.full(len(rows), -np.inf, dtype=np.float32)
-    clause[valid] = clause_cosines(rows[valid], cols[valid], clause_vectors)
-    vectorizer = TfidfVectorizer(tokenizer=words, lowercase=False, token_pattern=None)
-    try:
-        weights = sparse.csr_array(vectorizer.fit_transform(texts))
-        idf = dict(zip(vectorizer.get_feature_names_out(), vectorizer.idf_, strict=True))
-        tfidf = np.full(len(rows), -np.inf, dtype=np.float32)
-        tfidf[valid] = tfidf_cosines(weights, rows[valid], cols[valid])
-    except ValueError:  # no sentence has a content word
-        idf = {}
-        tfidf = np.where(valid, 0.0, -np.inf).astype(np.float32)
+    clause[valid] = clause_cosines(rows[valid], cols[valid], inputs.clause_vectors)
+    weights, rare = word_weights(texts)
+    tfidf = np.full(len(rows), -np.inf, dtype=np.float32)
+    tfidf[valid] = 0.0 if weights is None else tfidf_cosines(weights, rows[valid], cols[valid])
     shape = near.index.shape
     r = [neighbourhood(sim.reshape(shape), n) for sim in (cosine, clause, tfidf)]
-    rare_idf = np.log((1 + n) / (1 + max(2.0, 0.02 * n))) + 1
-    rare = [{w for w in words(t) if idf.get(w, 0) >= rare_idf} for t in texts]
 
     # Candidate pairs, each once (i < j), with the values found in either sentence's list.
     cand = valid & (cosine >= head.candidate_cosine)
@@ -147,15 +134,7 @@ def links(inputs: Inputs, head: LinkHead, k: int = NEIGHBOURS) -> sparse.csr_arr
     key, first = np.unique(a * n + b, return_index=True)
     a, b = key // n, key % n
     sims = [x[cand][first].astype(np.float64) for x in (cosine, clause, tfidf)]
-    columns = [*sims]
-    columns += [2 * sim - ri[a] - ri[b] for sim, ri in zip(sims, r, strict=True)]
-    columns.append(
-        np.array([min(len(rare[i] & rare[j]), 3) / 3 for i, j in zip(a, b, strict=True)])
-    )
-    columns.append(
-        np.array([value_kind_shared(kinds[i], kinds[j]) for i, j in zip(a, b, strict=True)])
-    )
-    prob = head.probability(np.stack(columns, axis=1)) if len(a) else np.zeros(0)
+    prob = head.probability(features(sims, r, a, b, rare, inputs.kinds))
     diagonal = np.arange(n)
     return sparse.csr_array(
         (np.r_[prob, prob, np.ones(n)], (np.r_[a, b, diagonal], np.r_[b, a, diagonal])),
