@@ -333,11 +333,18 @@ def claim_names(claims: Claims, doc_ids: Sequence[str]) -> dict[int, str]:
     return {label: f"c{rank + 1:0{width}d}" for rank, label in enumerate(order)}
 
 
+TIE = 1e-5  # far above float noise, far below a real difference in centrality
+
+
 def representative(members: Sequence[int], vectors: NDArray[np.float32]) -> int:
-    """The member nearest the claim's mean vector (the earliest on a tie)."""
+    """The member nearest the claim's mean vector (the earliest on a tie).
+
+    Scores within TIE of the best count as a tie: two members are always equally near
+    their mean, and float noise (torch against ONNX Runtime) must not pick between them.
+    """
     centre = vectors[list(members)].mean(axis=0)
     scores = vectors[list(members)] @ centre
-    return int(members[int(np.argmax(np.round(scores, 6)))])
+    return int(members[int(np.flatnonzero(scores >= scores.max() - TIE)[0])])
 
 
 def build(
