@@ -4,7 +4,8 @@ Embedding is the one expensive stage, and a newsroom re-checks a story each time
 arrives: with a cache only the new sentences go to the model, and a run whose sentences are
 all known never loads it. One SQLite file per model (stdlib, safe for concurrent runs, one
 transaction per write), named by a digest of what makes vectors differ: the weights' sha256,
-the dimension and the length sentences are cut at. A vector is read back bit for bit, so a
+the dimension, the length sentences are cut at and the backend (ONNX Runtime's float sums
+differ from torch's in the last bits). A vector is read back bit for bit, so a
 cached run gives the same report as the run that filled the cache.
 """
 
@@ -36,7 +37,7 @@ def text_key(text: str) -> bytes:
 
 def model_key(manifest: Manifest) -> str:
     """A short digest of everything in the manifest that changes the vectors."""
-    parts = (manifest.sha256, str(manifest.dim), str(manifest.max_seq_length))
+    parts = (manifest.sha256, str(manifest.dim), str(manifest.max_seq_length), manifest.backend)
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
 
 

@@ -2,7 +2,9 @@
 
 The model is found through its Python package (never a hub): the manifest names the package,
 its version, the weights file and its sha256, so swapping in another local model is an edit
-of ``models/embedding.json`` and nothing else.
+of ``models/embedding.json`` and nothing else. The manifest also picks the backend: ONNX
+Runtime (onnxrt.py: a graph exported here from the same weights and checked against
+sentence-transformers) or sentence-transformers on torch.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -26,6 +28,7 @@ from consistency.errors import ModelError
 from consistency.progress import bar
 
 MODELS_ENV = "CONSISTENCY_MODELS_DIR"
+BACKENDS = ("onnx", "torch")
 
 
 def models_dir(override: str | Path | None = None) -> Path:
@@ -54,6 +57,7 @@ class Manifest:
     dim: int
     max_seq_length: int
     batch_size: int
+    backend: str  # "onnx" (ONNX Runtime, exported locally) or "torch" (sentence-transformers)
 
     @classmethod
     def load(cls, folder: str | Path | None = None) -> Manifest:
@@ -70,6 +74,10 @@ class Manifest:
         missing = [k for k in fields if k not in data]
         if missing:
             raise ModelError(f"{path}: the manifest lacks {', '.join(missing)}.")
+        if data["backend"] not in BACKENDS:
+            raise ModelError(
+                f"{path}: backend {data['backend']!r} is not one of {', '.join(BACKENDS)}."
+            )
         return cls(**{k: data[k] for k in fields})
 
     def path(self) -> Path:
@@ -93,10 +101,36 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+class Encoder(Protocol):
+    """One batch of texts -> their unit vectors, rows in the order given."""
+
+    def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        """Unit vectors of ``texts``, one row each."""
+        ...
+
+
+@dataclass(frozen=True)
+class TorchEncoder:
+    """sentence-transformers on torch: the reference the ONNX export is checked against."""
+
+    model: Any
+
+    def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        """One batch through the model, pooled and normalised as the model defines."""
+        out: NDArray[np.float32] = self.model.encode(
+            list(texts),
+            batch_size=max(len(texts), 1),
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return out
+
+
 @cache
-def load_model(manifest: Manifest) -> Any:
-    """Load the manifest's model offline on the CPU, after checking its weights' hash."""
-    # Offline before sentence-transformers is imported: nothing may reach a model hub.
+def load_model(manifest: Manifest) -> Encoder:
+    """The manifest's model on its backend, offline on the CPU, after checking its weights."""
+    # Offline before transformers is imported: nothing may reach a model hub.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
@@ -110,6 +144,25 @@ def load_model(manifest: Manifest) -> Any:
             f"{weights}: sha256 {digest} differs from the manifest's {manifest.sha256}; "
             "the installed model is not the one the thresholds were chosen for."
         )
+    if manifest.backend == "onnx":
+        from consistency import onnxrt
+
+        encoder: Encoder = onnxrt.load(manifest, folder)
+    else:
+        model = sentence_transformer(folder)
+        model.max_seq_length = manifest.max_seq_length
+        encoder = TorchEncoder(model)
+    probe = encoder.encode(["dimension probe"])
+    if probe.shape[1] != manifest.dim:
+        raise ModelError(
+            f"{folder}: the model gives {probe.shape[1]}-d vectors, the manifest says "
+            f"{manifest.dim}."
+        )
+    return encoder
+
+
+def sentence_transformer(folder: Path) -> Any:
+    """sentence-transformers' model from a local folder, without its progress-bar noise."""
     with warnings.catch_warnings():
         # In a notebook without ipywidgets, tqdm.autonotebook (imported by
         # sentence-transformers) warns about a widget this package never shows.
@@ -118,22 +171,8 @@ def load_model(manifest: Manifest) -> Any:
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # noise in CLI output
-
     # sentence-transformers 6.2 wants a str here; a Path is taken for a hub id and fails.
-    model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
-    model.max_seq_length = manifest.max_seq_length
-    # sentence-transformers 6 renamed the method; the old name still works but warns.
-    get_dim = getattr(model, "get_embedding_dimension", None)
-    dim = get_dim() if get_dim else model.get_sentence_embedding_dimension()
-    if dim != manifest.dim:
-        raise ModelError(
-            f"{folder}: the model gives {dim}-d vectors, the manifest says {manifest.dim}."
-        )
-    return model
-
-
-# Texts go to the model in chunks of this many batches, so a progress bar can move.
-CHUNK_BATCHES = 8
+    return SentenceTransformer(str(folder), device="cpu", local_files_only=True)
 
 
 def embed(
@@ -146,18 +185,18 @@ def embed(
 ) -> NDArray[np.float32]:
     """Unit-length embeddings of ``texts``, one row each, in batches.
 
-    With a ``cache``, each distinct text is looked up first and only the missing ones go to
-    the model (which is not even loaded when none is missing); their vectors are stored.
+    Each distinct text is embedded once (news repeats sentences: wire copy, standing lines).
+    With a ``cache``, distinct texts are looked up first and only the missing ones go to the
+    model (which is not even loaded when none is missing); their vectors are stored.
     ``progress`` draws a bar on stderr counting ``unit`` (see progress.py).
     """
-    if cache is None:
-        return encode(texts, manifest, progress=progress, unit=unit)
     distinct = list(dict.fromkeys(texts))
-    known = cache.get(distinct)
+    known = cache.get(distinct) if cache is not None else {}
     missing = [t for t in distinct if t not in known]
     if missing:
         fresh = encode(missing, manifest, progress=progress, unit=unit)
-        cache.put(missing, fresh)
+        if cache is not None:
+            cache.put(missing, fresh)
         known.update(zip(missing, fresh, strict=True))
     out = np.zeros((len(texts), manifest.dim), dtype=np.float32)
     for i, t in enumerate(texts):
@@ -168,26 +207,20 @@ def embed(
 def encode(
     texts: Sequence[str], manifest: Manifest, *, progress: bool, unit: str
 ) -> NDArray[np.float32]:
-    """The model's unit vectors of ``texts``, in chunks so that a progress bar can move.
+    """The model's unit vectors of ``texts``, batch by batch so that a progress bar can move.
 
-    Texts are sorted longest first and cut into chunks of whole batches, the order
-    sentence-transformers batches them in itself, so chunking costs no extra padding.
+    Texts are sorted longest first, the order sentence-transformers batches them in itself,
+    so that each batch pads its texts to nearly the same length.
     """
     out = np.zeros((len(texts), manifest.dim), dtype=np.float32)
     if not texts:
         return out
     model = load_model(manifest)
     order = np.argsort([-len(t) for t in texts], kind="stable")
-    step = manifest.batch_size * CHUNK_BATCHES
+    size = manifest.batch_size
     with bar(len(texts), f"embedding {unit}", unit=unit, enabled=progress) as shown:
-        for first in range(0, len(order), step):
-            chunk = order[first : first + step]
-            out[chunk] = model.encode(
-                [texts[i] for i in chunk],
-                batch_size=manifest.batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
-            shown.update(len(chunk))
+        for first in range(0, len(order), size):
+            batch = order[first : first + size]
+            out[batch] = model.encode([texts[i] for i in batch])
+            shown.update(len(batch))
     return out

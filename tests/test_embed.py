@@ -70,12 +70,37 @@ def test_an_incomplete_manifest_names_what_is_missing(tmp_path: Path) -> None:
         embed.Manifest.load(tmp_path)
 
 
-def test_chunks_for_the_progress_bar_change_no_vector(seed_texts: dict[str, str]) -> None:
-    # embed() feeds the model chunks of whole batches, longest texts first; with batches of 4
-    # the 70 texts go in 3 chunks, and each vector must be what one encode() call gives.
+def test_batching_changes_no_vector(seed_texts: dict[str, str]) -> None:
+    # embed() sends the model batches of texts sorted longest first, padded to a common
+    # length; each vector must be what the text gives alone, in a batch of one.
     m = dataclasses.replace(embed.Manifest.load(), batch_size=4)
-    texts = [line for text in seed_texts.values() for line in text.splitlines() if line][:70]
-    chunked = embed.embed(texts, m)
-    whole = embed.load_model(m).encode(texts, batch_size=4, normalize_embeddings=True)
-    assert len(texts) > 2 * m.batch_size * embed.CHUNK_BATCHES
-    np.testing.assert_allclose(chunked, whole, atol=1e-5)
+    texts = [line for text in seed_texts.values() for line in text.splitlines() if line][:30]
+    batched = embed.embed(texts, m)
+    alone = np.vstack([embed.load_model(m).encode([t]) for t in texts])
+    np.testing.assert_allclose(batched, alone, atol=1e-5)
+
+
+def test_repeated_texts_are_embedded_once() -> None:
+    m = embed.Manifest.load()
+    calls: list[int] = []
+    model = embed.load_model(m)
+
+    class Counting:
+        def encode(self, texts: list[str]) -> np.ndarray:
+            calls.append(len(texts))
+            return model.encode(texts)
+
+    embed.load_model.cache_clear()
+    try:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(embed, "load_model", lambda _m: Counting())
+            v = embed.embed(["Kim greeted him.", "Putin left.", "Kim greeted him."], m)
+    finally:
+        embed.load_model.cache_clear()
+    assert sum(calls) == 2
+    assert np.array_equal(v[0], v[2])
+
+
+def test_an_unknown_backend_is_refused_by_name(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="tensorflow"):
+        embed.Manifest.load(_models_copy(tmp_path, backend="tensorflow"))
