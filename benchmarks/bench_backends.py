@@ -1,0 +1,177 @@
+"""ONNX Runtime against torch: embedding speed, the vectors, and the claims they lead to.
+
+Issue 6 adopts a faster backend as the default only when it is at least 1.5x faster and
+gives the same claims and conflicts on the seeds and the corpus stories. Three parts:
+- speed: fresh processes embedding the distinct sentences and clauses of the first
+  ECB+ articles (about 1,000 sentences), alternating the backends, BENCH_RUNS runs each,
+  with the model load timed apart; and `consistency check seeds/` from the command line,
+  its wall time and peak RSS (the main use: one story, a handful of articles);
+- vectors: the largest difference and the smallest cosine between the two backends;
+- claims: `check` with each backend on the seeds and on every labelled ECB+ story
+  (benchmarks/data/ecbplus/dev_stories.csv), comparing each sentence's claim, the claims
+  table and the conflicts.
+Writes benchmarks/results_backends.csv (speed, one row per run and a median per backend)
+and benchmarks/results_backends_claims.csv (one row per input).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "benchmarks" / "data" / "ecbplus"
+SPEED = ROOT / "benchmarks" / "results_backends.csv"
+CLAIMS = ROOT / "benchmarks" / "results_backends_claims.csv"
+SENTENCES = 1_000
+
+EMBED = """
+import json, sys, time
+start = time.perf_counter()
+from consistency import embed
+manifest = embed.Manifest.load(sys.argv[2])
+embed.load_model(manifest)
+loaded = time.perf_counter()
+texts = json.load(open(sys.argv[1], encoding="utf-8"))
+embed.encode(texts, manifest, progress=False, unit="texts")
+done = time.perf_counter()
+print(json.dumps({"load_s": loaded - start, "embed_s": done - loaded}))
+"""
+
+
+def models_for(backend: str, folder: Path) -> Path:
+    """A copy of models/ whose manifest picks ``backend``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "models" / "link_head.json", folder)
+    manifest = json.loads((ROOT / "models" / "embedding.json").read_text(encoding="utf-8"))
+    (folder / "embedding.json").write_text(json.dumps({**manifest, "backend": backend}))
+    return folder
+
+
+def articles() -> list[dict[str, str]]:
+    """The corpus's articles in id order."""
+    with (DATA / "articles.jsonl").open(encoding="utf-8") as f:
+        return sorted((json.loads(line) for line in f), key=lambda r: r["id"])
+
+
+def sample_texts() -> list[str]:
+    """Distinct sentences and clauses of the first articles, about SENTENCES sentences."""
+    from consistency import cluster
+
+    sentences: list[str] = []
+    for r in articles():
+        sentences += [line for line in r["text"].splitlines() if line.strip()]
+        if len(sentences) >= SENTENCES:
+            break
+    texts = sentences + [c for s in sentences for c in cluster.clauses(s)]
+    return list(dict.fromkeys(texts))
+
+
+def timed(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS in MB and stdout of one child process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    out = proc.stdout.read() if proc.stdout else b""
+    _, status, usage = os.wait4(proc.pid, 0)
+    if status != 0:
+        raise SystemExit(f"{args[:3]} failed with status {status}")
+    return time.perf_counter() - start, usage.ru_maxrss / 1024, out.decode()
+
+
+def speed(
+    texts_file: Path, models: dict[str, Path], runs: int, tmp: Path
+) -> list[dict[str, object]]:
+    """Rows of the speed table: each run of each backend in fresh processes."""
+    n = len(json.loads(texts_file.read_text(encoding="utf-8")))
+    rows: list[dict[str, object]] = []
+    cli = str(Path(sys.executable).parent / "consistency")
+    for run in range(1, runs + 1):
+        for backend, folder in models.items():
+            env = {**os.environ, "HF_HUB_OFFLINE": "1", "CONSISTENCY_MODELS_DIR": str(folder)}
+            _, _, out = timed([sys.executable, "-c", EMBED, str(texts_file), str(folder)], env)
+            t = json.loads(out.strip().splitlines()[-1])
+            seeds = [cli, "check", str(ROOT / "seeds"), "-o", str(tmp / "seeds-out")]
+            wall, rss, _ = timed([*seeds, "--no-progress"], env)
+            rows.append({"backend": backend, "run": run, "texts": n,
+                         "load_s": round(t["load_s"], 2), "embed_s": round(t["embed_s"], 2),
+                         "texts_per_s": round(n / t["embed_s"], 1),
+                         "seeds_check_s": round(wall, 2),
+                         "seeds_peak_rss_mb": round(rss)})  # fmt: skip
+            print(rows[-1], flush=True)
+    measured = ("load_s", "embed_s", "texts_per_s", "seeds_check_s", "seeds_peak_rss_mb")
+    for backend in models:
+        mine = [r for r in rows if r["backend"] == backend]
+        med = {k: statistics.median(float(str(r[k])) for r in mine) for k in measured}
+        rows.append({"backend": backend, "run": "median", "texts": n,
+                     **{k: round(v, 2) for k, v in med.items()}})  # fmt: skip
+    return rows
+
+
+def same_claims(paths: list[Path], models: dict[str, Path]) -> dict[str, object]:
+    """Check ``paths`` with each backend and compare claims, statuses and conflicts."""
+    from consistency import check
+
+    a, b = (check(paths, models=folder, progress=False) for folder in models.values())
+    return {
+        "sentences": len(a.sentences),
+        "claims": len(a.claims),
+        "conflicts": len(a.conflicts),
+        "same_sentence_claims": a.sentences.claim_id.tolist() == b.sentences.claim_id.tolist(),
+        "same_claims": a.claims.drop(columns="text").equals(b.claims.drop(columns="text")),
+        "same_conflicts": a.conflicts.equals(b.conflicts),
+    }
+
+
+def main() -> None:
+    from consistency import embed
+
+    runs = int(os.environ.get("BENCH_RUNS", "3"))
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        models = {b: models_for(b, tmp / b) for b in ("torch", "onnx")}
+        texts = sample_texts()
+        texts_file = tmp / "texts.json"
+        texts_file.write_text(json.dumps(texts), encoding="utf-8")
+        rows = speed(texts_file, models, runs, tmp)
+        vectors = [embed.embed(texts, embed.Manifest.load(f)) for f in models.values()]
+        gap = float(np.abs(vectors[0] - vectors[1]).max())
+        cosine = float((vectors[0] * vectors[1]).sum(axis=1).min())
+        for r in rows:
+            r |= {"max_abs_difference": f"{gap:.2e}", "min_cosine": f"{cosine:.7f}"}
+
+        inputs = {"seeds": [ROOT / "seeds"]}
+        with (DATA / "dev_stories.csv").open(encoding="utf-8") as f:
+            story_of = {r["id"]: r["story"] for r in csv.DictReader(f)}
+        by_story: dict[str, list[dict[str, str]]] = {}
+        for r in articles():
+            if r["id"] in story_of:
+                by_story.setdefault(story_of[r["id"]], []).append(r)
+        for story, members in sorted(by_story.items()):
+            table = tmp / f"{story}.jsonl"
+            table.write_text("".join(json.dumps({"id": r["id"], "text": r["text"]}) + "\n"
+                                     for r in members), encoding="utf-8")  # fmt: skip
+            inputs[story] = [table]
+        claim_rows = []
+        for label, paths in inputs.items():
+            claim_rows.append({"input": label, **same_claims(paths, models)})
+            print(claim_rows[-1], flush=True)
+    for path, table in ((SPEED, rows), (CLAIMS, claim_rows)):
+        with path.open("w", newline="", encoding="utf-8") as f:
+            writer = csv.DictWriter(f, fieldnames=list(table[0]), lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(table)
+        print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
