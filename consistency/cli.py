@@ -86,6 +86,14 @@ def check(
             "sentences it has not seen before."
         ),
     ] = None,
+    one_story: Annotated[
+        bool,
+        typer.Option(
+            "--one-story",
+            help="Take all the articles as one story instead of grouping them into stories "
+            "(claims are found within each story).",
+        ),
+    ] = False,
     progress: Annotated[
         bool | None,
         typer.Option(
@@ -106,6 +114,7 @@ def check(
             max_sentences=max_sentences,
             progress=progress,
             cache=cache,
+            one_story=one_story,
         )
         inputs = [p for p in ingest.expand(paths) if isinstance(p, Path)]
         written = result.to_csv(out, protect=inputs)
@@ -118,7 +127,8 @@ def check(
         typer.echo(f"warning: {warning}", err=True)
     s = result.summary()
     typer.echo(
-        f"{s['documents']} documents, {s['sentences']} sentences kept, "
+        f"{s['documents']} documents in {plural(s['stories'], 'story', 'stories')}, "
+        f"{s['sentences']} sentences kept, "
         f"{s['dropped']} spans dropped (see dropped.csv)"
     )
     typer.echo(

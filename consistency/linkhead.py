@@ -163,7 +163,7 @@ def objective(scores: dict[str, float]) -> float:
 
 def train(gold_csv: str | Path, seeds: str | Path, out: str | Path) -> dict[str, object]:
     """Fit the head on all annotated pairs, choose the cut by cross-validation, write ``out``."""
-    story = read_story([seeds], embed.Manifest.load(), exact_max=sys.maxsize)
+    story = read_story([seeds], embed.Manifest.load(), exact_max=sys.maxsize, one_story=True)
     gold = gold_labels(story, gold_csv)
     ev = story.evidence
     if not isinstance(ev, cluster.Evidence):  # exact_max above: always the exact evidence

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import time
 from collections.abc import Iterator, Sequence
@@ -14,7 +15,18 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
 
-from consistency import clean, cluster, compare, embed, ingest, knn, report, segment, slots
+from consistency import (
+    clean,
+    cluster,
+    compare,
+    embed,
+    ingest,
+    knn,
+    report,
+    segment,
+    slots,
+    stories,
+)
 from consistency.cache import EmbeddingCache
 from consistency.errors import InputError
 from consistency.progress import bar, wanted
@@ -33,16 +45,51 @@ EXACT_MAX = 3_000
 
 
 @dataclass(frozen=True)
+class Part:
+    """One story of the input: its sentences and the evidence their claims are found from."""
+
+    story: str  # "s01", ...: stories numbered by size (see story_names)
+    rows: NDArray[np.int64]  # its sentences, as indices into Story.sentences (ascending)
+    inputs: knn.Inputs  # what its evidence is computed from
+    exact: bool  # all pairs (cluster.evidence) rather than nearest neighbours (knn.py)
+
+    @property
+    def evidence(self) -> cluster.Evidence | knn.Inputs:
+        """Its evidence, computed afresh on each call.
+
+        The dense evidence holds several n x n matrices: an input of many stories holds
+        one story's at a time.
+        """
+        if not self.exact:
+            return self.inputs
+        i = self.inputs
+        return cluster.evidence(i.texts, list(i.doc_ids), i.vectors, i.clause_vectors, i.kinds)
+
+
+@dataclass(frozen=True)
 class Story:
-    """A story's documents read, cleaned, split, embedded and their values read."""
+    """The input read, cleaned, split, grouped into stories, embedded and its values read.
+
+    The name is historical: an input may hold several stories (``parts``), whose claims
+    are found apart; ``story_of`` gives each document's story.
+    """
 
     documents: list[Document]
     sentences: list[Sentence]
     dropped: list[Dropped]
-    evidence: cluster.Evidence | knn.Inputs  # dense up to EXACT_MAX sentences, else sparse
+    parts: list[Part]
+    vectors: NDArray[np.float32]  # each sentence's vector
     slots: list[tuple[slots.Slot, ...]]  # each sentence's values
+    story_of: dict[str, str]  # doc_id -> story ("" for a document without sentences)
     warnings: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)  # wall time per stage
+
+    @property
+    def evidence(self) -> cluster.Evidence | knn.Inputs:
+        """The evidence of an input that holds one story (the link head is fitted on one)."""
+        if len(self.parts) != 1:
+            raise ValueError(f"the input holds {len(self.parts)} stories; see Story.parts")
+        return self.parts[0].evidence
 
 
 @contextmanager
@@ -63,14 +110,16 @@ def read_story(
     show_progress: bool = False,
     cache: EmbeddingCache | None = None,
     exact_max: int = EXACT_MAX,
+    one_story: bool = False,
     **ingest_options: Any,
 ) -> Story:
-    """Ingest, clean, segment and embed the articles under ``paths``.
+    """Ingest, clean, segment, group into stories and embed the articles under ``paths``.
 
     ``ingest_options`` go to ingest.load (text_column, id_column, skip_bad_rows, stdin);
     ``show_progress`` draws bars for the embedding and slot stages on stderr; ``cache``
-    keeps the vectors on disk between runs; above ``exact_max`` sentences claims are found
-    over each sentence's nearest neighbours instead of all pairs (knn.py).
+    keeps the vectors on disk between runs; above ``exact_max`` sentences in a story its
+    claims are found over each sentence's nearest neighbours instead of all pairs
+    (knn.py); ``one_story`` takes the whole input as one story instead of grouping it.
     """
     seconds: dict[str, float] = {}
     with timed(seconds, "ingest"):
@@ -99,8 +148,10 @@ def read_story(
             unit="sentences",
             cache=cache,
         )
+    with timed(seconds, "stories"):
+        story_of = group_stories(docs, sentences, one_story)
     with timed(seconds, "off_topic"):
-        keep, teasers = clean.off_topic(kept, dropped, sentences, vectors)
+        keep, teasers = off_topic(kept, dropped, sentences, vectors, story_of)
     dropped += teasers
     sentences = [s for s, k in zip(sentences, keep, strict=True) if k]
     vectors = vectors[np.asarray(keep, dtype=bool)] if len(keep) else vectors
@@ -118,20 +169,102 @@ def read_story(
     clause_vectors: list[NDArray[np.float32]] = [flat[a:b] for a, b in itertools.pairwise(bounds)]
     published = {d.doc_id: d.published for d in docs}
     values = []
+    read: dict[tuple[str, str], tuple[slots.Slot, ...]] = {}  # a repeated line is read once
     shown = bar(len(sentences), "reading values", enabled=show_progress)
     with timed(seconds, "slots"), shown:
         for s in sentences:
-            values.append(slots.extract(s.text, published[s.doc_id]))
+            key = (s.text, published[s.doc_id])
+            if key not in read:
+                read[key] = slots.extract(*key)
+            values.append(read[key])
             shown.update()
     kinds = [cluster.value_kinds(vs) for vs in values]
     doc_ids = [s.doc_id for s in sentences]
-    ev: cluster.Evidence | knn.Inputs
-    with timed(seconds, "evidence"):
-        if len(sentences) <= exact_max:
-            ev = cluster.evidence(texts, doc_ids, vectors, clause_vectors, kinds)
-        else:
-            ev = knn.Inputs(texts, np.asarray(doc_ids), vectors, clause_vectors, kinds)
-    return Story(docs, sentences, dropped, ev, values, ingested.warnings, seconds)
+    parts = []
+    for name, rows in story_rows(sentences, story_of):
+        inputs = knn.Inputs(
+            [texts[i] for i in rows],
+            np.asarray([doc_ids[i] for i in rows]),
+            vectors[rows],
+            [clause_vectors[i] for i in rows],
+            [kinds[i] for i in rows],
+        )
+        parts.append(Part(name, rows, inputs, exact=len(rows) <= exact_max))
+    return Story(
+        docs, sentences, dropped, parts, vectors, values, story_of, ingested.warnings, seconds
+    )
+
+
+def group_stories(
+    docs: Sequence[Document], sentences: Sequence[Sentence], one_story: bool
+) -> dict[str, str]:
+    """Each document's story (stories.py), named by story_names; "" for one without sentences.
+
+    A document dropped as a duplicate takes its original's story.
+    """
+    lines: dict[str, list[str]] = {}
+    for s in sentences:
+        lines.setdefault(s.doc_id, []).append(s.text)
+    grouped = [d.doc_id for d in docs if d.doc_id in lines]
+    labels = (
+        [0] * len(grouped) if one_story else stories.group(["\n".join(lines[d]) for d in grouped])
+    )
+    names = story_names(dict(zip(grouped, labels, strict=True)))
+    story_of = {d.doc_id: names.get(d.doc_id, "") for d in docs}
+    for d in docs:
+        if d.duplicate_of and not story_of[d.doc_id]:
+            story_of[d.doc_id] = story_of.get(d.duplicate_of, "")
+    return story_of
+
+
+def story_names(labels: dict[str, int]) -> dict[str, str]:
+    """Story labels -> "s01", "s02"...: most documents first, then by first document id."""
+    members: dict[int, list[str]] = {}
+    for doc_id, label in labels.items():
+        members.setdefault(label, []).append(doc_id)
+    order = sorted(members, key=lambda k: (-len(members[k]), min(members[k])))
+    width = max(2, len(str(len(order))))
+    name = {label: f"s{rank + 1:0{width}d}" for rank, label in enumerate(order)}
+    return {doc_id: name[label] for doc_id, label in labels.items()}
+
+
+def story_rows(
+    sentences: Sequence[Sentence], story_of: dict[str, str]
+) -> list[tuple[str, NDArray[np.int64]]]:
+    """Each story with its sentences' indices, in story order."""
+    rows: dict[str, list[int]] = {}
+    for i, s in enumerate(sentences):
+        rows.setdefault(story_of[s.doc_id], []).append(i)
+    return [(name, np.asarray(rows[name], dtype=np.int64)) for name in sorted(rows)]
+
+
+def off_topic(
+    kept: Sequence[Span],
+    dropped: Sequence[Dropped],
+    sentences: Sequence[Sentence],
+    vectors: NDArray[np.float32],
+    story_of: dict[str, str],
+) -> tuple[list[bool], list[Dropped]]:
+    """clean.off_topic within each story: a teaser is off the topic of its own story."""
+    keep = [True] * len(sentences)
+    teasers: list[Dropped] = []
+    spans: dict[str, list[Span]] = {}
+    for k in kept:
+        spans.setdefault(story_of[k.doc_id], []).append(k)
+    furniture: dict[str, list[Dropped]] = {}
+    for d in dropped:
+        furniture.setdefault(story_of.get(d.doc_id, ""), []).append(d)
+    for name, rows in story_rows(sentences, story_of):
+        flags, found = clean.off_topic(
+            spans.get(name, []),
+            furniture.get(name, []),
+            [sentences[i] for i in rows],
+            vectors[rows],
+        )
+        for i, flag in zip(rows.tolist(), flags, strict=True):
+            keep[i] = flag
+        teasers += found
+    return keep, teasers
 
 
 def check(
@@ -145,6 +278,7 @@ def check(
     max_sentences: int = MAX_SENTENCES,
     progress: bool | None = None,
     cache: str | Path | None = None,
+    one_story: bool = False,
 ) -> report.Report:
     """Check the articles under ``paths`` and return the report.
 
@@ -155,7 +289,8 @@ def check(
     project's ``models/``); more than ``max_sentences`` kept sentences is refused;
     ``progress`` draws progress bars on stderr (default: only when stderr is a terminal);
     ``cache`` is a folder that keeps sentence embeddings between runs, so a run embeds only
-    sentences it has not seen (see cache.py).
+    sentences it has not seen (see cache.py); the articles are grouped into stories whose
+    claims are found apart (stories.py), unless ``one_story`` takes them all as one.
     """
     if isinstance(paths, str | Path):
         paths = [paths]
@@ -171,35 +306,92 @@ def check(
         max_sentences=max_sentences,
         show_progress=wanted(progress),
         cache=EmbeddingCache(Path(cache), manifest) if cache is not None else None,
+        one_story=one_story,
     )
     return conclude(story, head)
 
 
 def conclude(story: Story, head: cluster.LinkHead) -> report.Report:
-    """Claims, conflicts and the report of a story read (times land in story.seconds)."""
-    ev = story.evidence
-    with timed(story.seconds, "cluster"):
-        if isinstance(ev, cluster.Evidence):
-            links: NDArray[np.float64] | sparse.csr_array = cluster.link_matrix(ev, head)
-        else:
-            links = knn.links(ev, head)
-        claims = cluster.claims_from_links(links, ev.doc_ids, head.link_threshold)
+    """Claims, conflicts and the report of an input read (times land in story.seconds).
+
+    Claims are found within each story: sentences of different stories are never linked.
+    """
+    n = len(story.sentences)
+    labels = np.zeros(n, dtype=np.int64)
+    also: list[frozenset[int]] = [frozenset()] * n
+    linked: dict[str, list[tuple[int, int]]] = {}
+    claim_count = 0
+    for part in story.parts:
+        rows = part.rows
+        with timed(story.seconds, "evidence"):
+            ev = part.evidence
+        with timed(story.seconds, "cluster"):
+            if isinstance(ev, cluster.Evidence):
+                links: NDArray[np.float64] | sparse.csr_array = cluster.link_matrix(ev, head)
+            else:
+                links = knn.links(ev, head)
+            found = cluster.claims_from_links(links, ev.doc_ids, head.link_threshold)
+        labels[rows] = found.labels + claim_count
+        for i, extra in zip(rows.tolist(), found.also, strict=True):
+            also[i] = frozenset(c + claim_count for c in extra)
+        claim_count += int(found.labels.max()) + 1 if len(rows) else 0
+        with timed(story.seconds, "compare"):
+            values = [story.slots[i] for i in rows.tolist()]
+            linked[part.story] = linked_values(links, values, head.link_threshold)
+    claims = cluster.Claims(labels, also)
+    names = report.claim_names(claims, [s.doc_id for s in story.sentences])
+    members = {names[label]: idx for label, idx in claims.members().items()}
+    conflicts: list[compare.Conflict] = []
     with timed(story.seconds, "compare"):
-        names = report.claim_names(claims, [s.doc_id for s in story.sentences])
-        members = {names[label]: idx for label, idx in claims.members().items()}
-        linked = linked_values(links, story.slots, head.link_threshold)
-        found = compare.conflicts(story.sentences, members, story.slots, linked)
+        by_story: dict[str, dict[str, list[int]]] = {}
+        for claim_id, idx in members.items():
+            home = story.story_of[story.sentences[idx[0]].doc_id]
+            by_story.setdefault(home, {})[claim_id] = idx
+        for part in story.parts:
+            mine = by_story.get(part.story, {})
+            conflicts += story_conflicts(story, part, mine, linked[part.story])
     with timed(story.seconds, "report"):
         return report.build(
             story.documents,
             story.sentences,
             claims,
-            story.evidence.vectors,
+            story.vectors,
             story.dropped,
             story.warnings,
             story.slots,
-            found,
+            conflicts,
+            story.story_of,
         )
+
+
+def story_conflicts(
+    story: Story,
+    part: Part,
+    claims: dict[str, list[int]],
+    linked: list[tuple[int, int]],
+) -> list[compare.Conflict]:
+    """compare.conflicts on one story's ``claims``, its sentences' indices mapped back.
+
+    Comparing reads story-wide statistics (its common words, which documents give a
+    value), so each story is compared on its own, as if it had been checked alone.
+    """
+    rows = part.rows.tolist()
+    local = {int(g): k for k, g in enumerate(rows)}
+    found = compare.conflicts(
+        [story.sentences[i] for i in rows],
+        {claim_id: [local[i] for i in idx] for claim_id, idx in claims.items()},
+        [story.slots[i] for i in rows],
+        linked,
+    )
+    back = {k: g for g, k in local.items()}
+    return [
+        dataclasses.replace(
+            c,
+            a=dataclasses.replace(c.a, sentence=back[c.a.sentence]),
+            b=dataclasses.replace(c.b, sentence=back[c.b.sentence]),
+        )
+        for c in found
+    ]
 
 
 def linked_values(

@@ -54,8 +54,10 @@ class Sentence:
     text: str
 
 
+# story: the story the document was grouped into (stories.py), "" when it has no sentences.
 DOCUMENT_COLUMNS: Final = (
     "doc_id",
+    "story",
     "path",
     "title",
     "source",
@@ -85,6 +87,7 @@ CLAIM_COLUMNS: Final = (
     "sources",
     "n_sentences",
     "slots",  # the claim's values per kind, with the documents that state each
+    "story",  # a claim's sentences all come from one story's documents
     "doc_id",
     "text",
 )

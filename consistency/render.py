@@ -89,9 +89,9 @@ def rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
 
 
-def plural(n: int, word: str) -> str:
-    """A count and its noun: "1 source", "2 sources"."""
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """A count and its noun: "1 source", "2 sources" ("1 story", "2 stories" with ``many``)."""
+    return f"{n} {word}" if n == 1 else f"{n} {many or word + 's'}"
 
 
 def slot_marks(report: Report) -> dict[str, list[Mark]]:

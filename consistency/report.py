@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -276,6 +276,7 @@ class Report:
         return {
             "documents": len(self.documents),
             "sources": len(distinct),
+            "stories": int(self.documents.story.loc[self.documents.story != ""].nunique()),
             "sentences": len(self.sentences),
             "claims": len(self.claims),
             CORROBORATED: int(status.get(CORROBORATED, 0)),
@@ -356,13 +357,18 @@ def build(
     warnings: Sequence[str] = (),
     slots: Sequence[Sequence[Slot]] | None = None,
     found: Sequence[compare.Conflict] = (),
+    story_of: Mapping[str, str] | None = None,
 ) -> Report:
     """Assemble the report tables, sorted the same way on every run.
 
     ``slots`` holds each sentence's values (slots.extract), ``found`` their conflicts
     (compare.conflicts, under the claim names of ``claim_names``): a hard one gives its
-    claim the status ``conflict``.
+    claim the status ``conflict``; ``story_of`` names each document's story (default: one
+    story, "s01", for every document with sentences).
     """
+    if story_of is None:
+        with_text = {s.doc_id for s in sentences}
+        story_of = {d.doc_id: "s01" if d.doc_id in with_text else "" for d in docs}
     doc_ids = [s.doc_id for s in sentences]
     names = claim_names(claims, doc_ids)
     slots = slots if slots is not None else [()] * len(sentences)
@@ -393,6 +399,7 @@ def build(
                 "sources": ";".join(sources),
                 "n_sentences": len(idx),
                 "slots": compare.summary([(doc_ids[i], x) for i in idx for x in slots[i]]),
+                "story": story_of[sources[0]],
                 "doc_id": rep.doc_id,
                 "text": rep.text,
             }
@@ -407,6 +414,7 @@ def build(
     doc_rows = [
         {
             "doc_id": d.doc_id,
+            "story": story_of.get(d.doc_id, ""),
             "path": d.path,
             "title": d.title,
             "source": d.source,

@@ -23,6 +23,14 @@ def seed_report():
 
 
 @pytest.fixture(scope="session")
+def ecb_report():
+    """A real ECB+ story (seven articles on one event), checked once."""
+    import consistency
+
+    return consistency.check([DATA / "ecbplus_37ecb"])
+
+
+@pytest.fixture(scope="session")
 def seed_story():
     from consistency import embed, pipeline
 

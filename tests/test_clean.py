@@ -158,11 +158,6 @@ def test_real_news_lines_are_not_dropped_as_off_topic(ecb_report) -> None:
     assert "teaser" not in reasons
 
 
-@pytest.fixture(scope="module")
-def ecb_report():
-    return consistency.check([DATA / "ecbplus_37ecb"])
-
-
 def test_link_head_records_how_it_was_trained() -> None:
     head = json.loads((SEEDS.parent / "models" / "link_head.json").read_text())
     assert head["trained_on"]["annotated_sentences"] == 160

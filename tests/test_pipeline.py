@@ -189,11 +189,6 @@ def test_one_document_alone_is_all_single_source() -> None:
     assert set(report.claims.status) == {"single-source"}
 
 
-@pytest.fixture(scope="module")
-def ecb_report():
-    return consistency.check([DATA / "ecbplus_37ecb"])
-
-
 def test_real_story_corroborates_its_main_event(ecb_report) -> None:
     """Seven outlets on one earthquake: the 6.1 aftershock west of Manokwari meets."""
     claims = claims_of(ecb_report, "Wednesday's shallow quake hit at 7:48 am")

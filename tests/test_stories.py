@@ -1,0 +1,100 @@
+"""Stories: a mixed input is grouped by event, and each story gets the claims it gets alone."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import consistency
+from consistency import stories
+from consistency.cli import app
+
+from .conftest import DATA, SEEDS
+
+
+def partition(report: consistency.Report, docs: set[str]) -> set[frozenset[str]]:
+    """The sentences of ``docs`` grouped by claim, as sets of sentence ids."""
+    rows = report.sentences[report.sentences.doc_id.isin(docs)]
+    return {frozenset(g.sentence_id) for _, g in rows.groupby("claim_id")}
+
+
+def groups(labels: list[int], index: list[int]) -> set[frozenset[int]]:
+    """Labels as a partition of the indices they stand for."""
+    return {frozenset(index[k] for k, x in enumerate(labels) if x == y) for y in set(labels)}
+
+
+@pytest.fixture(scope="module")
+def ecb_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The ECB+ story's seven articles, without the folder's README."""
+    folder = tmp_path_factory.mktemp("ecb") / "ecb"
+    shutil.copytree(DATA / "ecbplus_37ecb", folder, ignore=shutil.ignore_patterns("*.md"))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def ecb_alone(ecb_folder: Path) -> consistency.Report:
+    return consistency.check([ecb_folder])
+
+
+@pytest.fixture(scope="module")
+def mixed(ecb_folder: Path) -> consistency.Report:
+    """The seeds (Putin in Pyongyang) and a real ECB+ story (Indonesian earthquake), as one."""
+    return consistency.check([SEEDS, ecb_folder])
+
+
+def test_one_story_stays_one(seed_report, ecb_alone) -> None:
+    for report in (seed_report, ecb_alone):
+        assert set(report.documents.story) == {"s01"}
+        assert set(report.claims.story) == {"s01"}
+
+
+def test_a_mixed_input_is_grouped_by_story(mixed, seed_report, ecb_alone) -> None:
+    story = dict(zip(mixed.documents.doc_id, mixed.documents.story, strict=True))
+    seeds, ecb = set(seed_report.documents.doc_id), set(ecb_alone.documents.doc_id)
+    assert set(story) == seeds | ecb
+    assert len({story[d] for d in seeds}) == 1
+    assert len({story[d] for d in ecb}) == 1
+    assert {story[d] for d in seeds} != {story[d] for d in ecb}
+    assert mixed.summary()["stories"] == 2
+    for claim in mixed.claims.itertuples():  # a claim never crosses stories
+        assert {story[d] for d in claim.sources.split(";")} == {claim.story}
+
+
+def test_each_story_gets_the_claims_it_gets_alone(mixed, seed_report, ecb_alone) -> None:
+    for alone in (seed_report, ecb_alone):
+        docs = set(alone.documents.doc_id)
+        assert partition(mixed, docs) == partition(alone, docs)
+        statuses = alone.claims.set_index("text").status
+        mine = mixed.claims[mixed.claims.doc_id.isin(docs)].set_index("text").status
+        assert mine.sort_index().equals(statuses.sort_index())
+
+
+def test_one_story_flag_takes_everything_as_one(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    folder = tmp_path / "in"
+    shutil.copytree(SEEDS, folder / "seeds")
+    shutil.copytree(DATA / "ecbplus_37ecb", folder / "ecb")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["check", str(folder), "-o", str(out), "--one-story"])
+    assert result.exit_code == 0, result.output
+    assert "in 1 story," in result.output
+    assert set(pd.read_csv(out / "documents.csv", keep_default_na=False).story) == {"s01"}
+
+
+def test_grouping_ignores_order_and_repeats(seed_texts: dict[str, str]) -> None:
+    ecb = [p.read_text(encoding="utf-8") for p in sorted((DATA / "ecbplus_37ecb").glob("*.txt"))]
+    texts = list(seed_texts.values()) + ecb
+    labels = stories.group(texts)
+    assert labels[0] == 0  # numbered by first appearance
+    assert len(set(labels[: len(seed_texts)])) == 1 and len(set(labels)) == 2
+    order = list(range(len(texts)))
+    random.Random(7).shuffle(order)
+    shuffled = stories.group([texts[i] for i in order])
+    assert groups(shuffled, order) == groups(labels, list(range(len(texts))))
+    assert stories.group([*texts, texts[3]])[-1] == labels[3]  # a repeat joins its original
+    assert stories.group([]) == [] and stories.group([texts[0]]) == [0]
