@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
 
-from consistency.cluster import CSLS_K, LinkHead, features, top_mean, word_weights
+from consistency.cluster import CSLS_K, LinkHead, features, row_dots, top_mean, word_weights
 
 # Other-document sentences kept per sentence: on the seeds the claims match the exact
 # path's at 100 (adjusted Rand index 1.0) and nearly at 50 (0.97).
@@ -87,18 +87,6 @@ def clause_cosines(
     return out
 
 
-def tfidf_cosines(
-    weights: sparse.csr_array, rows: NDArray[np.int64], cols: NDArray[np.int64]
-) -> NDArray[np.float32]:
-    """The cosine of the (unit-length) tf-idf rows of each pair, a block of pairs at a time."""
-    out = np.empty(len(rows), dtype=np.float32)
-    for lo in range(0, len(rows), 200_000):
-        hi = min(lo + 200_000, len(rows))
-        product = weights[rows[lo:hi]].multiply(weights[cols[lo:hi]])
-        out[lo:hi] = np.asarray(product.sum(axis=1)).ravel()
-    return out
-
-
 def neighbourhood(values: NDArray[np.float32], n: int) -> NDArray[np.float64]:
     """Mean of each row's CSLS_K highest values, a missing neighbour counting 0.
 
@@ -124,7 +112,7 @@ def links(inputs: Inputs, head: LinkHead, k: int = NEIGHBOURS) -> sparse.csr_arr
     clause[valid] = clause_cosines(rows[valid], cols[valid], inputs.clause_vectors)
     weights, rare = word_weights(texts)
     tfidf = np.full(len(rows), -np.inf, dtype=np.float32)
-    tfidf[valid] = 0.0 if weights is None else tfidf_cosines(weights, rows[valid], cols[valid])
+    tfidf[valid] = 0.0 if weights is None else row_dots(weights, rows[valid], cols[valid])
     shape = near.index.shape
     r = [neighbourhood(sim.reshape(shape), n) for sim in (cosine, clause, tfidf)]
 

@@ -88,3 +88,16 @@ def test_clause_similarity_in_blocks_equals_the_whole_product(block: int) -> Non
     starts = np.cumsum([0] + [len(c) for c in clause_vectors[:-1]])
     whole = np.maximum.reduceat(np.maximum.reduceat(flat @ flat.T, starts, axis=0), starts, axis=1)
     assert np.allclose(cluster.clause_similarity(clause_vectors, block=block), whole)
+
+
+def test_set_features_equal_their_pair_by_pair_definition(seed_story) -> None:
+    # features() counts shared rare words and value kinds as products of 0/1 rows; every
+    # candidate pair of the seeds must get what the sets give one pair at a time.
+    ev = seed_story.evidence
+    pairs = cluster.candidate_pairs(ev, 0.0)
+    got = cluster.pair_features(ev, pairs)
+    rare = [min(len(ev.rare[i] & ev.rare[j]), 3) / 3 for i, j in pairs.tolist()]
+    kinds = [cluster.value_kind_shared(ev.kinds[i], ev.kinds[j]) for i, j in pairs.tolist()]
+    assert len(pairs) > 5_000 and max(rare) == 1.0 and max(kinds) == 1.0
+    assert got[:, cluster.FEATURES.index("rare_shared")].tolist() == rare
+    assert got[:, cluster.FEATURES.index("value_kind_shared")].tolist() == kinds
