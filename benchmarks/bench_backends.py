@@ -21,13 +21,12 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
+from bench_scale import timed  # the same child-process timer
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "benchmarks" / "data" / "ecbplus"
@@ -77,17 +76,6 @@ def sample_texts() -> list[str]:
     return list(dict.fromkeys(texts))
 
 
-def timed(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS in MB and stdout of one child process."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
-    out = proc.stdout.read() if proc.stdout else b""
-    _, status, usage = os.wait4(proc.pid, 0)
-    if status != 0:
-        raise SystemExit(f"{args[:3]} failed with status {status}")
-    return time.perf_counter() - start, usage.ru_maxrss / 1024, out.decode()
-
-
 def speed(
     texts_file: Path, models: dict[str, Path], runs: int, tmp: Path
 ) -> list[dict[str, object]]:
@@ -97,7 +85,7 @@ def speed(
     cli = str(Path(sys.executable).parent / "consistency")
     for run in range(1, runs + 1):
         for backend, folder in models.items():
-            env = {**os.environ, "HF_HUB_OFFLINE": "1", "CONSISTENCY_MODELS_DIR": str(folder)}
+            env = {"CONSISTENCY_MODELS_DIR": str(folder)}
             _, _, out = timed([sys.executable, "-c", EMBED, str(texts_file), str(folder)], env)
             t = json.loads(out.strip().splitlines()[-1])
             seeds = [cli, "check", str(ROOT / "seeds"), "-o", str(tmp / "seeds-out")]

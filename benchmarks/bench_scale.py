@@ -5,6 +5,9 @@ the first articles in id order until a level's sentence count is reached. The co
 about 15,300 sentences, so the 100k level repeats it under new ids, each copy's articles
 opened with a line naming the copy (byte-identical articles would be dropped as duplicates);
 its sentences are then repeated too, which the results file says in its `input` column.
+Each distinct text is embedded once (embed.py), so `texts_embedded` counts distinct
+sentences and clauses, and at 100k the embedding is that of the corpus while every other
+stage works on all the repeated sentences.
 
 For each level and run, three fresh processes, timed from outside with their peak RSS:
 - `check`: the whole pipeline (imports, model load, every stage, CSV writing) filling an
@@ -32,9 +35,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "benchmarks" / "data" / "ecbplus"
 OUT = ROOT / "benchmarks" / "results.csv"
-STAGES = ("ingest", "clean_segment", "embed", "off_topic", "slots", "evidence", "cluster",
-          "compare", "report")  # fmt: skip
-COLUMNS = ("level", "run", "input", "documents", "sentences", "texts_embedded", "wall_s",
+STAGES = ("ingest", "clean_segment", "embed", "stories", "off_topic", "slots", "evidence",
+          "cluster", "compare", "report")  # fmt: skip
+COLUMNS = ("level", "run", "input", "documents", "stories", "sentences", "texts_embedded", "wall_s",
            "peak_rss_mb", *[f"{s}_s" for s in STAGES], "embed_alone_s", "embed_share",
            "ratio_to_embed", "cached_wall_s", "cache_speedup")  # fmt: skip
 
@@ -54,8 +57,8 @@ pipeline.conclude(story, head).to_csv(sys.argv[2])
 texts = [s.text for s in story.sentences]
 clauses = [c for t in texts for c in cluster.clauses(t)]
 Path(sys.argv[2], "texts.json").write_text(json.dumps(texts + clauses))
-print(json.dumps({**story.seconds, "documents": len(story.documents),
-                  "sentences": len(texts), "texts": len(texts) + len(clauses),
+print(json.dumps({**story.seconds, "documents": len(story.documents), "n_stories": len(story.parts),
+                  "sentences": len(texts), "texts": len(set(texts + clauses)),
                   "inside_s": time.perf_counter() - start}))
 """
 EMBED = """
@@ -93,9 +96,9 @@ def level_input(target: int, folder: Path) -> tuple[Path, str]:
     return path, made
 
 
-def timed(args: list[str]) -> tuple[float, float, str]:
+def timed(args: list[str], extra_env: dict[str, str] | None = None) -> tuple[float, float, str]:
     """Wall seconds, peak RSS in MB and stdout of one child process."""
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", **(extra_env or {})}
     start = time.perf_counter()
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
     out = proc.stdout.read() if proc.stdout else b""
@@ -118,6 +121,7 @@ def one_run(level: int, run: int, table: Path, made: str, tmp: Path) -> dict[str
         "run": run,
         "input": made,
         "documents": seconds["documents"],
+        "stories": seconds["n_stories"],
         "sentences": seconds["sentences"],
         "texts_embedded": seconds["texts"],
         "wall_s": round(wall, 2),
@@ -136,7 +140,7 @@ def one_run(level: int, run: int, table: Path, made: str, tmp: Path) -> dict[str
 def median_row(rows: list[dict[str, object]]) -> dict[str, object]:
     """The median of each measured column over one level's runs."""
     out: dict[str, object] = {**rows[0], "run": "median"}
-    for column in COLUMNS[6:]:
+    for column in COLUMNS[7:]:
         out[column] = round(statistics.median(float(str(r[column])) for r in rows), 3)
     return out
 
