@@ -312,12 +312,14 @@ def documents_html(report: Report) -> str:
         conflicts = "" if a is None else str(a["conflicts"])
         dup = f" (duplicate of {esc(d['duplicate_of'])})" if d["duplicate_of"] else ""
         lines.append(
-            f"<tr><td>{esc(d['doc_id'])}{dup}</td><td>{esc(d['source'] or d['title'])}</td>"
+            f"<tr><td>{esc(d['doc_id'])}{dup}</td><td>{esc(d['story'])}</td>"
+            f"<td>{esc(d['source'] or d['title'])}</td>"
             f"<td>{esc(d['published'])}</td><td>{d['n_sentences']}</td><td>{d['n_dropped']}</td>"
             f"<td>{claims}</td><td>{share}</td><td>{conflicts}</td></tr>"
         )
     return (
-        '<div class="wide"><table class="grid"><tr><th>document</th><th>outlet or title</th>'
+        '<div class="wide"><table class="grid"><tr><th>document</th><th>story</th>'
+        "<th>outlet or title</th>"
         "<th>published</th>"
         "<th>sentences kept</th><th>spans dropped</th><th>claims</th>"
         '<th title="share of its claims another source also states">corroborated</th>'
