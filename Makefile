@@ -34,6 +34,8 @@ bench: setup
 	$(PY) benchmarks/bench_slots.py
 	$(PY) benchmarks/eval_tempeval.py
 	$(PY) benchmarks/review_ecbplus.py
+	$(PY) benchmarks/bench_backends.py
+	$(PY) benchmarks/eval_stories.py
 	$(PY) benchmarks/bench_scale.py  # BENCH_LEVELS=1000,10000,100000 for the 100k level
 
 # Refit the claim-link head from the annotated seed pairs (models/link_head.json).
