@@ -149,9 +149,7 @@ def load_model(manifest: Manifest) -> Encoder:
 
         encoder: Encoder = onnxrt.load(manifest, folder)
     else:
-        model = sentence_transformer(folder)
-        model.max_seq_length = manifest.max_seq_length
-        encoder = TorchEncoder(model)
+        encoder = torch_encoder(manifest, folder)
     probe = encoder.encode(["dimension probe"])
     if probe.shape[1] != manifest.dim:
         raise ModelError(
@@ -159,6 +157,13 @@ def load_model(manifest: Manifest) -> Encoder:
             f"{manifest.dim}."
         )
     return encoder
+
+
+def torch_encoder(manifest: Manifest, folder: Path) -> TorchEncoder:
+    """sentence-transformers' model from a local folder, cut at the manifest's length."""
+    model = sentence_transformer(folder)
+    model.max_seq_length = manifest.max_seq_length
+    return TorchEncoder(model)
 
 
 def sentence_transformer(folder: Path) -> Any:
