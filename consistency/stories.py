@@ -182,13 +182,6 @@ def weight(feature: str, local: bool) -> float:
     return NUMBER_WEIGHT if len(token) >= 2 else 0.0
 
 
-def unit_rows(x: sparse.csr_array) -> sparse.csr_array:
-    """Rows scaled to unit length (empty rows stay empty)."""
-    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    return sparse.csr_array(sparse.diags_array(1.0 / norms) @ x)
-
-
 def matrices(texts: Sequence[str]) -> tuple[sparse.csr_array, sparse.csr_array]:
     """Sublinear feature counts weighted for stage 1 and (unweighted by idf yet) stage 2."""
     vocab: dict[str, int] = {}
@@ -228,7 +221,9 @@ def local_similarity(x: sparse.csr_array) -> NDArray[np.float64]:
     df = np.asarray((x > 0).sum(axis=0)).ravel()
     idf = np.log((n + 1.0) / (df + 0.5))
     idf[df < 2] = 0.0  # a feature of one article cannot define a side
-    y = unit_rows(sparse.csr_array(x @ sparse.diags_array(idf)))
+    from sklearn.preprocessing import normalize  # imported on use: it is slow to import
+
+    y = normalize(sparse.csr_array(x @ sparse.diags_array(idf)))
     return np.asarray((y @ y.T).toarray())
 
 
@@ -290,7 +285,9 @@ def group(texts: Sequence[str]) -> list[int]:
     if len(distinct) <= 1:
         return [0] * len(texts)
     first, local = matrices(distinct)
-    x = unit_rows(first)
+    from sklearn.preprocessing import normalize  # imported on use: it is slow to import
+
+    x = normalize(first)
     all_sims = np.asarray((x @ x.T).toarray())
     _, copy_of = connected_components(sparse.csr_array(all_sims >= NEAR_COPY), directed=False)
     heads = np.unique(copy_of, return_index=True)[1]  # the first text of each set of copies
