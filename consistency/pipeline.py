@@ -361,7 +361,7 @@ def conclude(story: Story, head: cluster.LinkHead) -> report.Report:
             story.warnings,
             story.slots,
             conflicts,
-            story.story_of,
+            story_of=story.story_of,
         )
 
 
@@ -377,19 +377,18 @@ def story_conflicts(
     value), so each story is compared on its own, as if it had been checked alone.
     """
     rows = part.rows.tolist()
-    local = {int(g): k for k, g in enumerate(rows)}
+    local = {g: k for k, g in enumerate(rows)}
     found = compare.conflicts(
         [story.sentences[i] for i in rows],
         {claim_id: [local[i] for i in idx] for claim_id, idx in claims.items()},
         [story.slots[i] for i in rows],
         linked,
     )
-    back = {k: g for g, k in local.items()}
     return [
         dataclasses.replace(
             c,
-            a=dataclasses.replace(c.a, sentence=back[c.a.sentence]),
-            b=dataclasses.replace(c.b, sentence=back[c.b.sentence]),
+            a=dataclasses.replace(c.a, sentence=rows[c.a.sentence]),
+            b=dataclasses.replace(c.b, sentence=rows[c.b.sentence]),
         )
         for c in found
     ]

@@ -357,18 +357,16 @@ def build(
     warnings: Sequence[str] = (),
     slots: Sequence[Sequence[Slot]] | None = None,
     found: Sequence[compare.Conflict] = (),
-    story_of: Mapping[str, str] | None = None,
+    *,
+    story_of: Mapping[str, str],
 ) -> Report:
     """Assemble the report tables, sorted the same way on every run.
 
     ``slots`` holds each sentence's values (slots.extract), ``found`` their conflicts
     (compare.conflicts, under the claim names of ``claim_names``): a hard one gives its
-    claim the status ``conflict``; ``story_of`` names each document's story (default: one
-    story, "s01", for every document with sentences).
+    claim the status ``conflict``; ``story_of`` names each document's story
+    (pipeline.group_stories).
     """
-    if story_of is None:
-        with_text = {s.doc_id for s in sentences}
-        story_of = {d.doc_id: "s01" if d.doc_id in with_text else "" for d in docs}
     doc_ids = [s.doc_id for s in sentences]
     names = claim_names(claims, doc_ids)
     slots = slots if slots is not None else [()] * len(sentences)
