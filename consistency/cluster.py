@@ -98,12 +98,6 @@ def value_kinds(values: Sequence[slots.Slot]) -> set[str]:
     return {v.kind for v in values} | {f"{v.kind}:{v.about}" for v in values if v.about}
 
 
-def value_kind_shared(a: set[str], b: set[str]) -> float:
-    """0.5 for a kind of value both sentences state, 1.0 if also about the same thing."""
-    shared = a & b
-    return 0.5 * any(":" not in k for k in shared) + 0.5 * any(":" in k for k in shared)
-
-
 def words(text: str) -> list[str]:
     """``tokens`` without numbers: what a claim is about, whatever values it gives.
 
@@ -309,8 +303,9 @@ def features(
     if not len(a):
         return np.zeros((0, len(FEATURES)))
     columns = [*sims, *(2 * sim - r[a] - r[b] for sim, r in zip(sims, near, strict=True))]
-    # Set intersections as products of 0/1 rows: the same counts as value_kind_shared and
-    # rare-word overlap pair by pair, without a Python loop over a million pairs.
+    # rare_shared: rare words in common (up to 3); value_kind_shared: 0.5 for a kind of value
+    # both state, 1.0 if also about the same thing. Set intersections as products of 0/1
+    # rows, without a Python loop over a million pairs.
     columns.append(np.minimum(row_dots(indicators(rare), a, b), 3) / 3)
     plain = indicators([{k for k in ks if ":" not in k} for ks in kinds])
     about = indicators([{k for k in ks if ":" in k} for ks in kinds])

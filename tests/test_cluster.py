@@ -90,6 +90,11 @@ def test_clause_similarity_in_blocks_equals_the_whole_product(block: int) -> Non
     assert np.allclose(cluster.clause_similarity(clause_vectors, block=block), whole)
 
 
+def kind_shared(shared: set[str]) -> float:
+    """value_kind_shared's definition: 0.5 for a kind in common, 1.0 if also its subject."""
+    return 0.5 * any(":" not in k for k in shared) + 0.5 * any(":" in k for k in shared)
+
+
 def test_set_features_equal_their_pair_by_pair_definition(seed_story) -> None:
     # features() counts shared rare words and value kinds as products of 0/1 rows; every
     # candidate pair of the seeds must get what the sets give one pair at a time.
@@ -97,7 +102,7 @@ def test_set_features_equal_their_pair_by_pair_definition(seed_story) -> None:
     pairs = cluster.candidate_pairs(ev, 0.0)
     got = cluster.pair_features(ev, pairs)
     rare = [min(len(ev.rare[i] & ev.rare[j]), 3) / 3 for i, j in pairs.tolist()]
-    kinds = [cluster.value_kind_shared(ev.kinds[i], ev.kinds[j]) for i, j in pairs.tolist()]
+    kinds = [kind_shared(ev.kinds[i] & ev.kinds[j]) for i, j in pairs.tolist()]
     assert len(pairs) > 5_000 and max(rare) == 1.0 and max(kinds) == 1.0
     assert got[:, cluster.FEATURES.index("rare_shared")].tolist() == rare
     assert got[:, cluster.FEATURES.index("value_kind_shared")].tolist() == kinds
