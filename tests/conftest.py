@@ -15,6 +15,18 @@ SEEDS = ROOT / "seeds"
 DATA = Path(__file__).resolve().parent / "data"
 
 
+def models_copy(folder: Path, **changes: object) -> Path:
+    """models/ copied into ``folder``, its embedding manifest changed by ``changes``."""
+    import json
+    import shutil
+
+    shutil.copy(ROOT / "models" / "link_head.json", folder)
+    manifest = json.loads((ROOT / "models" / "embedding.json").read_text())
+    manifest.update(changes)
+    (folder / "embedding.json").write_text(json.dumps(manifest))
+    return folder
+
+
 @pytest.fixture(scope="session")
 def seed_report():
     import consistency

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +10,7 @@ import pytest
 from consistency import embed
 from consistency.errors import ModelError
 
-from .conftest import ROOT
+from .conftest import models_copy
 
 
 def test_manifest_names_the_packaged_model() -> None:
@@ -44,22 +43,14 @@ def test_paraphrases_are_closer_than_topic_mates() -> None:
     assert v[0] @ v[1] > v[0] @ v[2]
 
 
-def _models_copy(tmp_path: Path, **changes: object) -> Path:
-    shutil.copy(ROOT / "models" / "link_head.json", tmp_path)
-    manifest = json.loads((ROOT / "models" / "embedding.json").read_text())
-    manifest.update(changes)
-    (tmp_path / "embedding.json").write_text(json.dumps(manifest))
-    return tmp_path
-
-
 def test_weights_that_differ_from_the_manifest_are_refused(tmp_path: Path) -> None:
-    m = embed.Manifest.load(_models_copy(tmp_path, sha256="0" * 64))
+    m = embed.Manifest.load(models_copy(tmp_path, sha256="0" * 64))
     with pytest.raises(ModelError, match="sha256"):
         embed.load_model(m)
 
 
 def test_a_missing_model_package_says_how_to_install_it(tmp_path: Path) -> None:
-    m = embed.Manifest.load(_models_copy(tmp_path, module="no_such_model_package"))
+    m = embed.Manifest.load(models_copy(tmp_path, module="no_such_model_package"))
     with pytest.raises(ModelError, match="make setup"):
         m.path()
 
@@ -103,4 +94,4 @@ def test_repeated_texts_are_embedded_once() -> None:
 
 def test_an_unknown_backend_is_refused_by_name(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="tensorflow"):
-        embed.Manifest.load(_models_copy(tmp_path, backend="tensorflow"))
+        embed.Manifest.load(models_copy(tmp_path, backend="tensorflow"))

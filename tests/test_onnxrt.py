@@ -4,7 +4,6 @@ giving the seeds the same claims and conflicts as torch."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -13,18 +12,13 @@ import pytest
 from consistency import check, embed, onnxrt
 from consistency.errors import ModelError
 
-from .conftest import ROOT, SEEDS
+from .conftest import SEEDS, models_copy
 
 
 @pytest.fixture(scope="module")
 def torch_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of models/ whose manifest picks the torch backend."""
-    folder = tmp_path_factory.mktemp("torch_models")
-    shutil.copy(ROOT / "models" / "link_head.json", folder)
-    manifest = json.loads((ROOT / "models" / "embedding.json").read_text())
-    manifest["backend"] = "torch"
-    (folder / "embedding.json").write_text(json.dumps(manifest))
-    return folder
+    return models_copy(tmp_path_factory.mktemp("torch_models"), backend="torch")
 
 
 def test_the_project_embeds_with_onnx_runtime() -> None:
