@@ -362,6 +362,7 @@ def conclude(story: Story, head: cluster.LinkHead) -> report.Report:
             story.slots,
             conflicts,
             story_of=story.story_of,
+            names=names,
         )
 
 

@@ -359,16 +359,16 @@ def build(
     found: Sequence[compare.Conflict] = (),
     *,
     story_of: Mapping[str, str],
+    names: Mapping[int, str],
 ) -> Report:
     """Assemble the report tables, sorted the same way on every run.
 
     ``slots`` holds each sentence's values (slots.extract), ``found`` their conflicts
-    (compare.conflicts, under the claim names of ``claim_names``): a hard one gives its
+    (compare.conflicts, under the claim ``names`` of ``claim_names``): a hard one gives its
     claim the status ``conflict``; ``story_of`` names each document's story
     (pipeline.group_stories).
     """
     doc_ids = [s.doc_id for s in sentences]
-    names = claim_names(claims, doc_ids)
     slots = slots if slots is not None else [()] * len(sentences)
     hard = {c.claim_id for c in found if c.severity == compare.CONFLICT}
     sentence_rows = [
