@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
+import json
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from consistency import slots
 from consistency.slots import extract
+
+from .conftest import ROOT, SEEDS
 
 PUBLISHED = "2024-06-19"  # a Wednesday
 
@@ -145,3 +152,63 @@ NEWSY = st.lists(
 def test_never_raises_on_number_soup(text: str, published: str) -> None:
     for s in extract(text, published):
         assert text[s.start : s.end] == s.text
+
+
+def skipped_yet_matching(text: str) -> list[str]:
+    """Patterns that candidates() would skip for want of their words, yet that match ``text``."""
+    present = slots.words(text)
+    return [
+        f"{reader.__name__}: {pattern.pattern[:60]}"
+        for pattern, _, reader, needs in slots.GRAMMAR
+        if present.isdisjoint(needs) and pattern.search(text)
+    ]
+
+
+def test_a_pattern_is_skipped_only_where_it_cannot_match_real_text() -> None:
+    lines = [line for path in sorted(SEEDS.glob("*.txt")) for line in path.read_text().splitlines()]
+    with (ROOT / "benchmarks" / "data" / "ecbplus" / "articles.jsonl").open() as f:
+        for row in itertools.islice(f, 200):
+            lines += json.loads(row)["text"].splitlines()
+    assert len(lines) > 3000
+    assert {line: skipped_yet_matching(line) for line in lines if skipped_yet_matching(line)} == {}
+
+
+def cased(word: str, how: int) -> str:
+    """``word`` as written, upper-cased or capitalised."""
+    return (word, word.upper(), word.capitalize())[how]
+
+
+# Words from the patterns and the lexicon, not from the needs, so that a word missing from a
+# pattern's needs is found: every run of letters in a pattern's source, every lexicon entry,
+# and their plurals ("centur(?:y|ies)" gives "centur" and "ies"; "century" gives "centuries").
+LEXICON = [*slots.UNITS, *slots.PERIODS, *slots.REFS, *slots.MONTHS, *slots.WEEKDAYS,
+           *slots.ORDINALS, *slots.WORD_NUMBERS, *slots.CURRENCY_WORDS, *slots.CURRENCY_CODES,
+           *slots.SCALES, *slots.SEASONS]  # fmt: skip
+RUNS = {w for pattern, *_ in slots.GRAMMAR for w in re.findall(r"[A-Za-z]{2,}", pattern.pattern)}
+VOCABULARY = sorted(
+    {f for w in {*RUNS, *LEXICON} for f in (w, w + "s", w + "es", re.sub(r"y$", "ies", w))}
+)
+TEMPLATES = ("5 {}", "five {}", "5{}", "$5 {}", "5 {} of", "the past {}", "{} 5", "{} 2013",
+             "5 years {}", "{} 14", "14 {}", "last {}", "1st {}")  # fmt: skip
+
+
+def test_a_pattern_is_skipped_only_where_it_cannot_match_any_word_in_any_frame() -> None:
+    phrases = [t.format(cased(w, how)) for w in VOCABULARY for t in TEMPLATES for how in range(3)]
+    assert {p: skipped_yet_matching(p) for p in phrases if skipped_yet_matching(p)} == {}
+
+
+SOUP = st.lists(
+    st.one_of(
+        st.builds(cased, st.sampled_from(VOCABULARY), st.integers(0, 2)),
+        st.sampled_from(["5", "1,117", "2.5", "24th", "2013", "10:30", "$", "%", "a", "the"]),
+        st.sampled_from(["ı", "İ", "K", "ſ", "ﬁ", "٣"]),  # case folding's odd ones, a digit
+    ),
+    max_size=12,
+)
+JOINS = st.sampled_from(["", " ", "-", "/", ". ", " of "])
+
+
+@settings(max_examples=300, deadline=None)
+@given(SOUP, JOINS)
+def test_a_pattern_is_skipped_only_where_it_cannot_match(parts: list[str], join: str) -> None:
+    assert skipped_yet_matching(join.join(parts)) == []
