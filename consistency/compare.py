@@ -16,6 +16,7 @@ sentences tied to other times, ordinals.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -77,6 +78,8 @@ WEEKDAY: Final = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b", r
 PAST: Final = re.compile(r"\b(?:last|ago|previous|earlier)\b", re.IGNORECASE)
 NEARLY: Final = re.compile(r"^(?:nearly|almost|close to|just under)\b", re.IGNORECASE)
 JUST_OVER: Final = re.compile(r"^just over\b", re.IGNORECASE)
+ENDING: Final = re.compile(r"(?:ing|ed|es|e|s)$")  # what stem() cuts
+FIGURE: Final = re.compile(r"\d[\d,]*(?:\.(\d+))?")  # a figure in digits, its decimals
 # Days in each of TimeML's period letters, before and after the "T" ("M" is both).
 PERIOD_DAYS: Final = {PERIODS[u][0]: PERIODS[u][1] for u in ("day", "week", "month", "year")}
 TIME_DAYS: Final = {PERIODS[u][0]: PERIODS[u][1] for u in CLOCK_UNITS}
@@ -116,7 +119,7 @@ def stem(word: str) -> str:
     >>> stem("replaced"), stem("replaces"), stem("supporting"), stem("killed")
     ('replac', 'replac', 'support', 'kill')
     """
-    return re.sub(r"(?:ing|ed|es|e|s)$", "", word) if len(word) > 4 else word
+    return ENDING.sub("", word) if len(word) > 4 else word
 
 
 def story_words(sentences: Sequence[Sentence]) -> frozenset[str]:
@@ -125,8 +128,11 @@ def story_words(sentences: Sequence[Sentence]) -> frozenset[str]:
     ("visit" and "pact" in a story about a visit and a pact.)
     """
     df: dict[str, int] = {}
+    seen: dict[str, set[str]] = {}
     for s in sentences:
-        for w in set(event_words(s.text)):
+        if s.text not in seen:
+            seen[s.text] = set(event_words(s.text))
+        for w in seen[s.text]:
             df[w] = df.get(w, 0) + 1
     cut = max(COMMON_MIN, COMMON_SHARE * len(sentences))
     return frozenset(w for w, n in df.items() if n > cut)
@@ -171,7 +177,7 @@ def step(slot: Slot, value: float) -> float:
     >>> step(Slot("money", "50000000000", "USD", "exact", 0, 11, "$50 billion", ""), 5e10)
     490000000.0
     """
-    m = re.search(r"\d[\d,]*(?:\.(\d+))?", slot.text)
+    m = FIGURE.search(slot.text)
     if not m:
         return 0.0
     written = float(m.group().replace(",", ""))
@@ -247,8 +253,12 @@ def calendar(value: str) -> tuple[float, float] | None:
     return None
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def interval(slot: Slot) -> tuple[float, float] | None:
-    """The slot's value as an interval in base units, or None where it has no fixed value."""
+    """The slot's value as an interval in base units, or None where it has no fixed value.
+
+    Cached: comparing a story's values asks for each one's interval again and again.
+    """
     g = group(slot)
     if g in (COUNT, MONEY, PERCENT, QUANTITY, ORDINAL):
         return hedged(float(slot.value), slot)
@@ -538,15 +548,20 @@ def conflicts(
     for claim_id in sorted(claims):
         for i in claims[claim_id]:
             where.setdefault(i, []).append(claim_id)
-    found = {
-        i: [
-            Found(x, i, sentences[i].doc_id, context(sentences[i].text, x, common),
-                  scope(sentences[i].text, x))
-            for x in xs
-        ]
-        for i, xs in enumerate(slots)
-        if xs
-    }  # fmt: skip
+    read: dict[tuple[str, Slot], tuple[frozenset[str], frozenset[str]]] = {}  # repeated lines
+    found: dict[int, list[Found]] = {}
+    for i, xs in enumerate(slots):
+        text = sentences[i].text
+        for value in xs:
+            if (text, value) not in read:
+                read[text, value] = (context(text, value, common), scope(text, value))
+        found[i] = [Found(v, i, sentences[i].doc_id, *read[text, v]) for v in xs]
+    found = {i: f for i, f in found.items() if f}
+    # What the comparison of two sentences reads of each: a pair of sentences whose values
+    # and contexts repeat an earlier pair's (wire copy in many outlets) can only give rows
+    # that pair gave, and is skipped.
+    content = {i: tuple((f.slot, f.context) for f in fs) for i, fs in found.items()}
+    compared: set[tuple[tuple[tuple[Slot, frozenset[str]], ...], ...]] = set()
     by_group: dict[str, list[Found]] = {}  # only values of one group can support each other
     by_about: dict[tuple[str, str], list[Found]] = {}
     for i in sorted(found):
@@ -565,6 +580,9 @@ def conflicts(
             pairs.setdefault((min(i, j), max(i, j)), "")
     rows: dict[tuple[str, ...], Conflict] = {}
     for (i, j), claim_id in sorted(pairs.items()):
+        if (content[i], content[j]) in compared:
+            continue
+        compared.add((content[i], content[j]))
         found_pairs = clashes(found[i], found[j])
         kinds = {group(x.slot) for x, _, _ in found_pairs}
         several = len(kinds) > 1 and not agree(found[i], found[j])
