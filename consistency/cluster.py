@@ -18,7 +18,7 @@ from __future__ import annotations
 import heapq
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -51,7 +51,7 @@ CSLS_K: Final = 10
 # words links weakly to many claims.
 MAX_ALSO: Final = 1
 # Claims of a connected group of links up to this size are found on its dense matrix
-# (scikit-learn); larger groups, which mixed or huge inputs chain together, on the sparse
+# (average_cut); larger groups, which mixed or huge inputs chain together, on the sparse
 # links themselves (average_linkage), whose memory grows with the links.
 DENSE_COMPONENT: Final = 2_000
 
@@ -251,7 +251,8 @@ def neighbourhood(
     sim: NDArray[np.float32], doc_ids: NDArray[np.str_], k: int
 ) -> NDArray[np.float64]:
     """Mean similarity of each sentence to its ``k`` nearest sentences of other documents."""
-    masked = np.where(doc_ids[:, None] == doc_ids[None, :], -np.inf, sim.astype(np.float64))
+    _, doc = np.unique(doc_ids, return_inverse=True)  # integers compare faster than strings
+    masked = np.where(doc[:, None] == doc[None, :], -np.inf, sim.astype(np.float64))
     return top_mean(masked, min(k, max(masked.shape[1] - 1, 1)))
 
 
@@ -261,7 +262,9 @@ def top_mean(values: NDArray[np.float64], k: int) -> NDArray[np.float64]:
     >>> top_mean(np.array([[0.9, 0.1, 0.5], [0.4, -np.inf, -np.inf]]), 2).tolist()
     [0.7, 0.2]
     """
-    top = -np.sort(-values, axis=1)[:, :k]
+    # The k highest of each row by partition (linear, where a sort of the row is not), then
+    # in descending order, so that the mean adds them up as it always has.
+    top = -np.sort(-np.partition(values, values.shape[1] - k, axis=1)[:, -k:], axis=1)
     top[~np.isfinite(top)] = 0.0
     return np.asarray(top.mean(axis=1))
 
@@ -406,31 +409,73 @@ def claims_from_links(
     if n < 2:
         return Claims(np.zeros(n, dtype=np.int64), [frozenset()] * n)
     from scipy.sparse.csgraph import connected_components
-    from sklearn.cluster import AgglomerativeClustering
 
     links = sparse.csr_array(p)
     strong = links >= threshold
-    _, component = connected_components(strong, directed=False)
+    count, component = connected_components(strong, directed=False)
+    groups = group_indices(component)
+    blocks = dense_blocks(links, component, count)
     raw = np.empty(n, dtype=np.int64)
     offset = 0
-    for members in group_indices(component):
+    for label, members in enumerate(groups):
         if len(members) == 1:
             local = np.zeros(1, dtype=np.int64)
         elif len(members) <= DENSE_COMPONENT:
-            sub = links[members][:, members].toarray()
-            np.fill_diagonal(sub, 1.0)
-            local = AgglomerativeClustering(
-                n_clusters=None,
-                metric="precomputed",
-                linkage="average",
-                distance_threshold=1.0 - threshold,
-            ).fit_predict(1.0 - sub)
+            local = average_cut(blocks(label, members), threshold)
         else:
             local = average_linkage(links[members][:, members], threshold)
         raw[members] = offset + local
         offset += int(local.max()) + 1
     labels = relabel(raw)
     return Claims(labels, attach(links, labels, doc_ids, threshold))
+
+
+def dense_blocks(
+    links: sparse.csr_array, component: NDArray[np.int32], count: int
+) -> Callable[[int, NDArray[np.int64]], NDArray[np.float64]]:
+    """A function giving each component's dense matrix of links, diagonal 1.
+
+    The links inside components are sorted by component once, so that thousands of small
+    components cost one pass over the links, not a sparse slice each.
+    """
+    coo = sparse.coo_array(links)
+    inside = component[coo.row] == component[coo.col]
+    rows, cols, values = coo.row[inside], coo.col[inside], coo.data[inside]
+    order = np.argsort(component[rows], kind="stable")
+    rows, cols, values = rows[order], cols[order], values[order]
+    bounds = np.searchsorted(component[rows], np.arange(count + 1))
+    position = np.empty(len(component), dtype=np.int64)  # a sentence's place in its component
+
+    def block(label: int, members: NDArray[np.int64]) -> NDArray[np.float64]:
+        position[members] = np.arange(len(members))
+        lo, hi = bounds[label], bounds[label + 1]
+        out = np.zeros((len(members), len(members)), dtype=np.float64)
+        out[position[rows[lo:hi]], position[cols[lo:hi]]] = values[lo:hi]
+        np.fill_diagonal(out, 1.0)
+        return out
+
+    return block
+
+
+def average_cut(links: NDArray[np.float64], threshold: float) -> NDArray[np.int64]:
+    """Average-linkage clusters of a dense link matrix, cut at link probability ``threshold``.
+
+    scikit-learn's AgglomerativeClustering(metric="precomputed", linkage="average",
+    distance_threshold=1 - threshold) on distances 1 - links, computed as it computes
+    it (SciPy's tree, then every merge at or beyond the cut undone) without its input
+    checks, which cost more than the clustering on the thousands of small groups a large
+    input has (tests/test_knn.py compares the two).
+    """
+    from scipy.cluster.hierarchy import linkage
+
+    n = len(links)
+    i, j = np.triu_indices(n, k=1)
+    tree = linkage((1.0 - links)[i, j], method="average")
+    kept = n - 1 - int(np.count_nonzero(tree[:, 2] >= 1.0 - threshold))
+    parent = list(range(2 * n - 1))
+    for k, (a, b) in enumerate(tree[:kept, :2].astype(np.int64).tolist()):
+        parent[a] = parent[b] = n + k
+    return relabel(np.array([find(parent, i) for i in range(n)], dtype=np.int64))
 
 
 def average_linkage(links: sparse.csr_array, threshold: float) -> NDArray[np.int64]:

@@ -82,6 +82,23 @@ def test_sparse_average_linkage_is_scikit_learns(seed: int) -> None:
     assert cluster.average_linkage(sp.csr_array(p), cut).tolist() == cluster.relabel(dense).tolist()
 
 
+@pytest.mark.parametrize("seed", range(60))
+def test_dense_average_cut_is_scikit_learns(seed: int) -> None:
+    from sklearn.cluster import AgglomerativeClustering
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 40))
+    cut = float(rng.choice([0.05, 0.15, 0.3, 0.5]))
+    # Coarse values, so that ties, and links exactly at the cut, are common.
+    p = np.triu(rng.choice([0.0, cut, 0.2, 0.5, 0.7, 1.0], size=(n, n)), 1)
+    p = p + p.T
+    np.fill_diagonal(p, 1.0)
+    dense = AgglomerativeClustering(
+        n_clusters=None, metric="precomputed", linkage="average", distance_threshold=1 - cut
+    ).fit_predict(1 - p)
+    assert cluster.average_cut(p, cut).tolist() == cluster.relabel(dense).tolist()
+
+
 def test_large_groups_of_links_give_the_claims_of_the_dense_clustering(
     both: tuple[pipeline.Story, pipeline.Story], monkeypatch: pytest.MonkeyPatch
 ) -> None:
