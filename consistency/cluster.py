@@ -182,23 +182,40 @@ def evidence(
 
     ``kinds``: each sentence's ``value_kinds``, when the caller has extracted its slots.
     """
-    n = len(texts)
     if kinds is None:
         kinds = [value_kinds(slots.extract(t)) for t in texts]
     weights, rare = word_weights(texts)
+    # A line repeated in several documents (wire copy) has one vector, one set of clauses and
+    # one row of words (idf counts every repeat): its similarities are computed once, between
+    # distinct lines, and spread to the repeats.
+    index: dict[str, int] = {}
+    line = np.array([index.setdefault(t, len(index)) for t in texts], dtype=np.int64)
+    first = np.unique(line, return_index=True)[1]  # each distinct line's first row, in order
     if weights is None:
-        tfidf = np.zeros((n, n), dtype=np.float32)
+        tfidf = np.zeros((len(first), len(first)), dtype=np.float32)
     else:
-        tfidf = np.asarray((weights @ weights.T).toarray(), dtype=np.float32)
+        rows = sparse.csr_array(weights[first])
+        tfidf = np.asarray((rows @ rows.T).toarray(), dtype=np.float32)
+    distinct = vectors[first]
     return Evidence(
         vectors=vectors,
         doc_ids=np.asarray(doc_ids),
-        cosine=np.asarray(vectors @ vectors.T, dtype=np.float32),
-        clause_cosine=clause_similarity(clause_vectors),
-        tfidf=tfidf,
+        cosine=spread(np.asarray(distinct @ distinct.T, dtype=np.float32), line),
+        clause_cosine=spread(clause_similarity([clause_vectors[i] for i in first]), line),
+        tfidf=spread(tfidf, line),
         rare=rare,
         kinds=[set(k) for k in kinds],
     )
+
+
+def spread(between: NDArray[np.float32], line: NDArray[np.int64]) -> NDArray[np.float32]:
+    """A matrix over distinct lines -> one over the sentences (``line``: each one's line).
+
+    Without repeats (``line`` is 0, 1, 2...) the matrix itself.
+    """
+    if len(line) == len(between):
+        return between
+    return between[np.ix_(line, line)]
 
 
 def word_weights(texts: Sequence[str]) -> tuple[sparse.csr_array | None, list[set[str]]]:

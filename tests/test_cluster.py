@@ -106,3 +106,25 @@ def test_set_features_equal_their_pair_by_pair_definition(seed_story) -> None:
     assert len(pairs) > 5_000 and max(rare) == 1.0 and max(kinds) == 1.0
     assert got[:, cluster.FEATURES.index("rare_shared")].tolist() == rare
     assert got[:, cluster.FEATURES.index("value_kind_shared")].tolist() == kinds
+
+
+def test_repeated_lines_get_the_similarities_of_the_whole_product(seed_story) -> None:
+    # The seeds, after their first article's lines repeated under another document id, as
+    # wire copy is: the similarities, computed between distinct lines and spread, are
+    # those of every sentence against every other, and a repeat's rows are its original's.
+    i = seed_story.parts[0].inputs
+    copy = [k for k, d in enumerate(i.doc_ids.tolist()) if d == i.doc_ids[0]]
+    rows = copy + list(range(len(i.texts)))
+    texts = [i.texts[k] for k in rows]
+    doc_ids = ["copy"] * len(copy) + i.doc_ids.tolist()
+    vectors = i.vectors[rows]
+    clause_vectors = [i.clause_vectors[k] for k in rows]
+    ev = cluster.evidence(texts, doc_ids, vectors, clause_vectors, [i.kinds[k] for k in rows])
+    weights, _ = cluster.word_weights(texts)
+    assert weights is not None
+    assert np.allclose(ev.cosine, vectors @ vectors.T, atol=1e-6)
+    assert np.allclose(ev.clause_cosine, cluster.clause_similarity(clause_vectors), atol=1e-6)
+    assert np.allclose(ev.tfidf, (weights @ weights.T).toarray(), atol=1e-6)
+    c, originals = len(copy), [len(copy) + k for k in copy]
+    for m in (ev.cosine, ev.clause_cosine, ev.tfidf):
+        assert np.array_equal(m[:c], m[originals]) and np.array_equal(m[:, :c], m[:, originals])
