@@ -25,7 +25,7 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import Final
 
 import numpy as np
@@ -139,30 +139,39 @@ def features(text: str) -> dict[str, float]:
     """
     out: defaultdict[str, float] = defaultdict(float)
     for line in text.split("\n"):
-        tokens = TOKEN.findall(line)
-        run: list[str] = []
-        for i, token in enumerate(tokens):
-            low = token.lower()
-            name = False
-            if token[0].isdigit():
-                number = token.replace(",", "")
-                out[("Y:" if YEAR.fullmatch(number) else "N:") + number] += 1
-                before = tokens[i - 1].lower() if i else ""
-                if before in MONTHS and DAY.fullmatch(number):
-                    out[f"D:{MONTHS[before]}-{int(number)}"] += 1
-            else:
-                capital = token[0].isupper() and (not token.isupper() or len(token) > 1)
-                name = capital and i > 0 and low not in NOT_NAMES
-                out["W:" + low] += NAME_BOOST if name else 1
-                if name:
-                    out["P:" + low] += 1
-            if name:
-                run.append(low)
-                continue
-            pairs(run, out)
-            run = []
-        pairs(run, out)
+        for feature, count in line_features(line):
+            out[feature] += count
     return out
+
+
+@lru_cache(maxsize=1 << 17)
+def line_features(line: str) -> tuple[tuple[str, float], ...]:
+    """One line's feature counts (see features); cached, as wire copy repeats lines."""
+    out: defaultdict[str, float] = defaultdict(float)
+    tokens = TOKEN.findall(line)
+    run: list[str] = []
+    for i, token in enumerate(tokens):
+        low = token.lower()
+        name = False
+        if token[0].isdigit():
+            number = token.replace(",", "")
+            out[("Y:" if YEAR.fullmatch(number) else "N:") + number] += 1
+            before = tokens[i - 1].lower() if i else ""
+            if before in MONTHS and DAY.fullmatch(number):
+                out[f"D:{MONTHS[before]}-{int(number)}"] += 1
+        else:
+            capital = token[0].isupper() and (not token.isupper() or len(token) > 1)
+            name = capital and i > 0 and low not in NOT_NAMES
+            out["W:" + low] += NAME_BOOST if name else 1
+            if name:
+                out["P:" + low] += 1
+        if name:
+            run.append(low)
+            continue
+        pairs(run, out)
+        run = []
+    pairs(run, out)
+    return tuple(out.items())
 
 
 def pairs(run: list[str], out: defaultdict[str, float]) -> None:
