@@ -54,6 +54,11 @@ MAX_ALSO: Final = 1
 # (average_cut); larger groups, which mixed or huge inputs chain together, on the sparse
 # links themselves (average_linkage), whose memory grows with the links.
 DENSE_COMPONENT: Final = 2_000
+# Shared words and kinds of value are counted from the product of a story's 0/1 matrix with
+# itself when the pairs asked for are at least this share of all pairs, and the story has
+# at most PRODUCT_MAX sentences (the product is n x n): see shared().
+PRODUCT_SHARE: Final = 1 / 16
+PRODUCT_MAX: Final = 4_096
 
 TOKEN: Final = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_](?:[^\W_]|['’-](?=[^\W_]))*")
 POSSESSIVE: Final = re.compile(r"['’]s$")
@@ -326,11 +331,32 @@ def features(
     # rare_shared: rare words in common (up to 3); value_kind_shared: 0.5 for a kind of value
     # both state, 1.0 if also about the same thing. Set intersections as products of 0/1
     # rows, without a Python loop over a million pairs.
-    columns.append(np.minimum(row_dots(indicators(rare), a, b), 3) / 3)
+    columns.append(np.minimum(shared(indicators(rare), a, b), 3) / 3)
     plain = indicators([{k for k in ks if ":" not in k} for ks in kinds])
     about = indicators([{k for k in ks if ":" in k} for ks in kinds])
-    columns.append(0.5 * (row_dots(plain, a, b) > 0) + 0.5 * (row_dots(about, a, b) > 0))
+    columns.append(0.5 * (shared(plain, a, b) > 0) + 0.5 * (shared(about, a, b) > 0))
     return np.stack(columns, axis=1)
+
+
+def shared(
+    sets: sparse.csr_array, a: NDArray[np.int64], b: NDArray[np.int64]
+) -> NDArray[np.float64]:
+    """Items that the sets of a[k] and b[k] have in common, from ``indicators`` rows.
+
+    A story's candidate pairs are a large share of all its pairs: they are read off the
+    product of the whole matrix with itself (counts, so exact in any order), which costs
+    less than a product per pair. Few pairs, or a matrix too large to square, go by
+    row_dots.
+    """
+    n = sets.shape[0]
+    if n > PRODUCT_MAX or len(a) < PRODUCT_SHARE * n * n:
+        return row_dots(sets, a, b)
+    if sets.shape[1] <= 256:  # few items (kinds of value): a dense product
+        dense = sets.toarray()
+        product = dense @ dense.T
+    else:  # many items, each in few sets (rare words): a sparse one
+        product = sparse.csr_array(sets @ sets.T).toarray()
+    return np.asarray(product[a, b], dtype=np.float64)
 
 
 def indicators(sets: Sequence[set[str]]) -> sparse.csr_array:

@@ -108,6 +108,21 @@ def test_set_features_equal_their_pair_by_pair_definition(seed_story) -> None:
     assert got[:, cluster.FEATURES.index("value_kind_shared")].tolist() == kinds
 
 
+@pytest.mark.parametrize("items", [12, 3_000])
+def test_shared_items_from_the_product_equal_those_pair_by_pair(items: int) -> None:
+    # Few items (kinds of value) take the dense product, many (rare words) the sparse one.
+    rng = np.random.default_rng(items)
+    sets = [
+        {int(x) for x in rng.integers(0, items, size=int(rng.integers(0, 6)))} for _ in range(300)
+    ]
+    a, b = np.triu_indices(300, k=1)
+    matrix = cluster.indicators([{str(x) for x in s} for s in sets])
+    assert (matrix.shape[1] <= 256) == (items == 12)
+    expected = [len(sets[i] & sets[j]) for i, j in zip(a.tolist(), b.tolist(), strict=True)]
+    assert cluster.shared(matrix, a, b).tolist() == expected  # all pairs: from the product
+    assert cluster.shared(matrix, a[:100], b[:100]).tolist() == expected[:100]  # row by row
+
+
 def test_repeated_lines_get_the_similarities_of_the_whole_product(seed_story) -> None:
     # The seeds, after their first article's lines repeated under another document id, as
     # wire copy is: the similarities, computed between distinct lines and spread, are
