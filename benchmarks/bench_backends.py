@@ -26,7 +26,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from bench_scale import timed  # the same child-process timer
+from bench_scale import articles, timed  # the same corpus reader and child-process timer
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "benchmarks" / "data" / "ecbplus"
@@ -55,12 +55,6 @@ def models_for(backend: str, folder: Path) -> Path:
     manifest = json.loads((ROOT / "models" / "embedding.json").read_text(encoding="utf-8"))
     (folder / "embedding.json").write_text(json.dumps({**manifest, "backend": backend}))
     return folder
-
-
-def articles() -> list[dict[str, str]]:
-    """The corpus's articles in id order."""
-    with (DATA / "articles.jsonl").open(encoding="utf-8") as f:
-        return sorted((json.loads(line) for line in f), key=lambda r: r["id"])
 
 
 def sample_texts() -> list[str]:
