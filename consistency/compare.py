@@ -551,12 +551,13 @@ def conflicts(
     read: dict[tuple[str, Slot], tuple[frozenset[str], frozenset[str]]] = {}  # repeated lines
     found: dict[int, list[Found]] = {}
     for i, xs in enumerate(slots):
+        if not xs:
+            continue
         text = sentences[i].text
         for value in xs:
             if (text, value) not in read:
                 read[text, value] = (context(text, value, common), scope(text, value))
         found[i] = [Found(v, i, sentences[i].doc_id, *read[text, v]) for v in xs]
-    found = {i: f for i, f in found.items() if f}
     # What the comparison of two sentences reads of each: a pair of sentences whose values
     # and contexts repeat an earlier pair's (wire copy in many outlets) can only give rows
     # that pair gave, and is skipped.
