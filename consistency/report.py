@@ -354,9 +354,9 @@ def build(
     claims: Claims,
     vectors: NDArray[np.float32],
     dropped: Sequence[Dropped],
-    warnings: Sequence[str] = (),
-    slots: Sequence[Sequence[Slot]] | None = None,
-    found: Sequence[compare.Conflict] = (),
+    warnings: Sequence[str],
+    slots: Sequence[Sequence[Slot]],
+    found: Sequence[compare.Conflict],
     *,
     story_of: Mapping[str, str],
     names: Mapping[int, str],
@@ -369,7 +369,6 @@ def build(
     (pipeline.group_stories).
     """
     doc_ids = [s.doc_id for s in sentences]
-    slots = slots if slots is not None else [()] * len(sentences)
     hard = {c.claim_id for c in found if c.severity == compare.CONFLICT}
     sentence_rows = [
         {
