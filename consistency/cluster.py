@@ -71,6 +71,37 @@ CLAUSE_BREAK: Final = re.compile(
 MIN_CLAUSE_WORDS: Final = 3
 
 
+# scikit-learn's English stop words (sklearn.feature_extraction.text.ENGLISH_STOP_WORDS),
+# copied so that a run never imports scikit-learn: the import costs 1.3 s here (SciPy 1.17's
+# scipy.stats, which it imports, rewrites hundreds of docstrings at import). Without it a
+# cached check of the seeds takes 2.6 s instead of 4.1 s. tests/test_cluster.py holds the
+# copy to the original; the notebook's claim map (report.claim_map) still imports it.
+_STOP_WORDS = """
+a about above across after afterwards again against all almost alone along already also
+although always am among amongst amoungst amount an and another any anyhow anyone anything
+anyway anywhere are around as at back be became because become becomes becoming been before
+beforehand behind being below beside besides between beyond bill both bottom but by call can
+cannot cant co con could couldnt cry de describe detail do done down due during each eg eight
+either eleven else elsewhere empty enough etc even ever every everyone everything everywhere
+except few fifteen fifty fill find fire first five for former formerly forty found four from
+front full further get give go had has hasnt have he hence her here hereafter hereby herein
+hereupon hers herself him himself his how however hundred i ie if in inc indeed interest into
+is it its itself keep last latter latterly least less ltd made many may me meanwhile might
+mill mine more moreover most mostly move much must my myself name namely neither never
+nevertheless next nine no nobody none noone nor not nothing now nowhere of off often on once
+one only onto or other others otherwise our ours ourselves out over own part per perhaps
+please put rather re same see seem seemed seeming seems serious several she should show side
+since sincere six sixty so some somehow someone something sometime sometimes somewhere still
+such system take ten than that the their them themselves then thence there thereafter thereby
+therefore therein thereupon these they thick thin third this those though three through
+throughout thru thus to together too top toward towards twelve twenty two un under until up
+upon us very via was we well were what whatever when whence whenever where whereafter whereas
+whereby wherein whereupon wherever whether which while whither who whoever whole whom whose
+why will with within without would yet you your yours yourself yourselves
+"""
+STOP_WORDS: Final = frozenset(_STOP_WORDS.split())
+
+
 def tokens(text: str) -> list[str]:
     """Content words of ``text``: lower case, possessives and plural -s removed, no stop words.
 
@@ -79,12 +110,10 @@ def tokens(text: str) -> list[str]:
     >>> tokens("Belarus, analogous to the allies")
     ['belarus', 'analogous', 'ally']
     """
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
     out = []
     for raw in TOKEN.findall(text):
         word = POSSESSIVE.sub("", raw.lower())
-        if word in ENGLISH_STOP_WORDS or (len(word) < 2 and not word.isdigit()):
+        if word in STOP_WORDS or (len(word) < 2 and not word.isdigit()):
             continue
         if len(word) > 4 and word.endswith("ies"):
             word = word[:-3] + "y"
@@ -230,19 +259,65 @@ def word_weights(texts: Sequence[str]) -> tuple[sparse.csr_array | None, list[se
     at most 2% of the story's sentences (and so not a topic word such as the leaders'
     names): sharing one is evidence of a shared claim.
     """
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
     n = len(texts)
     known: dict[str, list[str]] = {}  # each distinct sentence split into words once
     split = [known[t] if t in known else known.setdefault(t, words(t)) for t in texts]
-    vectorizer = TfidfVectorizer(analyzer=lambda ws: ws)  # the documents come as word lists
-    try:
-        weights = sparse.csr_array(vectorizer.fit_transform(split))
-    except ValueError:  # no sentence has a content word
+    found = tfidf(split)
+    if found is None:  # no sentence has a content word
         return None, [set() for _ in texts]
-    idf = dict(zip(vectorizer.get_feature_names_out(), vectorizer.idf_, strict=True))
+    weights, idf = found
     rare_idf = np.log((1 + n) / (1 + max(2.0, 0.02 * n))) + 1
     return weights, [{w for w in ws if idf.get(w, 0) >= rare_idf} for ws in split]
+
+
+def tfidf(docs: Sequence[Sequence[str]]) -> tuple[sparse.csr_array, dict[str, float]] | None:
+    """scikit-learn's TfidfVectorizer on word lists (raw counts, smooth idf, unit rows).
+
+    The same matrix entry for entry and in the same storage order (so every later sum is
+    the same), and each word's idf; None when no document has a word, where scikit-learn
+    raises. A run does not import scikit-learn (see STOP_WORDS); tests hold this to it.
+    """
+    vocab: dict[str, int] = {}  # word -> the order it was first seen in
+    indptr, indices, counts = [0], [], []
+    for ws in docs:
+        row: dict[int, int] = {}
+        for w in ws:
+            j = vocab.setdefault(w, len(vocab))
+            row[j] = row.get(j, 0) + 1
+        for j in sorted(row):  # scikit-learn sorts a row by first-seen order ...
+            indices.append(j)
+            counts.append(row[j])
+        indptr.append(len(indices))
+    if not vocab:
+        return None
+    names = sorted(vocab)  # ... then numbers the words alphabetically, keeping that order
+    rank = np.empty(len(names), dtype=np.int64)
+    rank[[vocab[w] for w in names]] = np.arange(len(names))
+    cols = rank[np.asarray(indices, dtype=np.int64)]
+    df = np.bincount(cols, minlength=len(names)).astype(np.float64) + 1.0
+    idf = np.full_like(df, len(docs) + 1.0)
+    idf /= df
+    np.log(idf, out=idf)
+    idf += 1.0
+    data = np.asarray(counts, dtype=np.float64) * idf[cols]
+    shape = (len(docs), len(names))
+    x = sparse.csr_array((data, cols, np.asarray(indptr, dtype=np.int64)), shape=shape)
+    return unit_rows(x), dict(zip(names, idf.tolist(), strict=True))
+
+
+def unit_rows(x: sparse.csr_array) -> sparse.csr_array:
+    """A copy of ``x`` with each row scaled to unit length, rows of zeros left as they are.
+
+    scikit-learn's ``normalize`` for CSR: each row's squares are summed in storage order, as
+    its loop does (a sparse product with a vector of ones sums that way), so the results are
+    its own bit for bit.
+    """
+    y = sparse.csr_array(x, dtype=np.float64, copy=True)
+    squares = sparse.csr_array((y.data * y.data, y.indices, y.indptr), shape=y.shape)
+    norms = np.repeat(np.sqrt(squares @ np.ones(y.shape[1])), np.diff(y.indptr))
+    some = norms != 0.0
+    y.data[some] /= norms[some]
+    return y
 
 
 def clause_similarity(

@@ -34,6 +34,8 @@ from scipy import sparse
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.sparse.csgraph import connected_components
 
+from consistency.cluster import unit_rows
+
 # Word weight = max(0, RARE - Zipf frequency): "the" (Zipf 7.7) weighs almost nothing, a
 # word wordfreq has never seen weighs RARE.
 RARE: Final = 8.0
@@ -235,9 +237,7 @@ def local_similarity(x: sparse.csr_array) -> NDArray[np.float64]:
     df = np.asarray((x > 0).sum(axis=0)).ravel()
     idf = np.log((n + 1.0) / (df + 0.5))
     idf[df < 2] = 0.0  # a feature of one article cannot define a side
-    from sklearn.preprocessing import normalize  # imported on use: it is slow to import
-
-    y = normalize(sparse.csr_array(x @ sparse.diags_array(idf)))
+    y = unit_rows(sparse.csr_array(x @ sparse.diags_array(idf)))
     return np.asarray((y @ y.T).toarray())
 
 
@@ -316,9 +316,7 @@ def group(texts: Sequence[str]) -> list[int]:
     if len(distinct) <= 1:
         return [0] * len(texts)
     first, local = matrices(distinct)
-    from sklearn.preprocessing import normalize  # imported on use: it is slow to import
-
-    x = normalize(first)
+    x = unit_rows(first)
     all_sims = np.asarray((x @ x.T).toarray())
     _, copy_of = connected_components(sparse.csr_array(all_sims >= NEAR_COPY), directed=False)
     heads = np.unique(copy_of, return_index=True)[1]  # the first text of each set of copies
