@@ -93,7 +93,7 @@ def neighbourhood(values: NDArray[np.float32], n: int) -> NDArray[np.float64]:
     The same quantity as cluster.neighbourhood over the full matrix, when the rows hold
     every other-document sentence.
     """
-    return top_mean(values.astype(np.float64), min(CSLS_K, max(n - 1, 1)))
+    return top_mean(values, min(CSLS_K, max(n - 1, 1)))
 
 
 def links(inputs: Inputs, head: LinkHead, k: int = NEIGHBOURS) -> sparse.csr_array:

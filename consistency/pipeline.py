@@ -328,7 +328,7 @@ def conclude(story: Story, head: cluster.LinkHead) -> report.Report:
             ev = part.evidence
         with timed(story.seconds, "cluster"):
             if isinstance(ev, cluster.Evidence):
-                links: NDArray[np.float64] | sparse.csr_array = cluster.link_matrix(ev, head)
+                links = cluster.link_matrix(ev, head)
             else:
                 links = knn.links(ev, head)
             found = cluster.claims_from_links(links, ev.doc_ids, head.link_threshold)
@@ -396,15 +396,17 @@ def story_conflicts(
 
 
 def linked_values(
-    links: NDArray[np.float64] | sparse.csr_array,
+    links: sparse.csr_array,
     values: Sequence[Sequence[slots.Slot]],
     threshold: float,
 ) -> list[tuple[int, int]]:
     """Pairs of sentences with values whose link probability reaches the claim threshold.
 
-    compare.py checks them even when the clustering put them in different claims.
+    compare.py checks them even when the clustering put them in different claims. In
+    ascending order.
     """
     valued = np.flatnonzero([bool(v) for v in values])
-    near = sparse.coo_array(sparse.triu(sparse.csr_array(links)[valued][:, valued] >= threshold, 1))
-    pairs = sorted(zip(near.row.tolist(), near.col.tolist(), strict=True))
-    return [(int(valued[a]), int(valued[b])) for a, b in pairs]
+    near = sparse.coo_array(sparse.triu(links[valued][:, valued] >= threshold, 1))
+    order = np.lexsort((near.col, near.row))
+    a, b = valued[near.row[order]].tolist(), valued[near.col[order]].tolist()
+    return list(zip(a, b, strict=True))

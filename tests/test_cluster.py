@@ -221,3 +221,35 @@ def test_a_check_does_not_import_scikit_learn(tmp_path: Path) -> None:
     args = [sys.executable, "-c", code, str(ROOT / "seeds"), str(tmp_path)]
     out = subprocess.run(args, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_alike_sentences_share_features_and_only_they(seed_story) -> None:
+    # The seeds' first article again under two more ids, once whole (its lines have their
+    # originals' neighbours: alike) and once only its first three lines (those lines now see
+    # the rest of the article as another document's: not alike). Features computed once per
+    # pair of classes are the features of every pair computed on its own, bit for bit.
+    i = seed_story.parts[0].inputs
+    first = [k for k, d in enumerate(i.doc_ids.tolist()) if d == i.doc_ids[0]]
+    rows = list(range(len(i.texts))) + first + first[:3]
+    doc_ids = i.doc_ids.tolist() + ["whole"] * len(first) + ["part"] * 3
+    ev = cluster.evidence(
+        [i.texts[k] for k in rows],
+        doc_ids,
+        i.vectors[rows],
+        [i.clause_vectors[k] for k in rows],
+        [i.kinds[k] for k in rows],
+    )
+    head = cluster.LinkHead.load()
+    pairs = cluster.candidate_pairs(ev, head.candidate_cosine)
+    matrices = (ev.cosine, ev.clause_cosine, ev.tfidf)
+    near = [cluster.neighbourhood(m, ev.doc_ids, cluster.CSLS_K) for m in matrices]
+    a, b = pairs[:, 0], pairs[:, 1]
+    each = cluster.features([m[a, b].astype(np.float64) for m in matrices], near, a, b,
+                            ev.rare, ev.kinds)  # fmt: skip
+    assert np.array_equal(cluster.pair_features(ev, pairs), each)
+    of_class = cluster.classes(ev, near)
+    n = len(rows)
+    whole, part = range(len(i.texts), n - 3), range(n - 3, n)
+    assert all(of_class[w] == of_class[o] for w, o in zip(whole, first, strict=True))
+    assert any(of_class[p] != of_class[o] for p, o in zip(part, first, strict=False))
+    assert len(set(of_class.tolist())) < n

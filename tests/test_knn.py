@@ -28,7 +28,7 @@ def test_with_every_neighbour_the_links_and_claims_are_the_exact_ones(
     head = cluster.LinkHead.load()
     assert isinstance(exact.evidence, cluster.Evidence)
     assert isinstance(sparse.evidence, knn.Inputs)
-    dense = cluster.link_matrix(exact.evidence, head)
+    dense = cluster.link_matrix(exact.evidence, head).toarray()
     links = knn.links(sparse.evidence, head, k=len(sparse.sentences))
     np.testing.assert_allclose(links.toarray(), dense, atol=1e-5)
     ids = exact.evidence.doc_ids
