@@ -174,6 +174,10 @@ def furniture(doc: Document) -> tuple[list[Span], list[Dropped]]:
     return kept, dropped
 
 
+# Cosines held at once when finding each sentence's nearest sentence elsewhere (64 MB).
+NEAREST_BLOCK = 1 << 24
+
+
 def story_similarity(
     vectors: NDArray[np.float32], doc_ids: Sequence[str]
 ) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
@@ -183,20 +187,22 @@ def story_similarity(
     itself. With a single document the centre is that document's own and the nearest-sentence
     score is 1 (no evidence either way), so only the centre decides.
     """
-    ids = np.asarray(doc_ids)
+    names, doc = np.unique(np.asarray(doc_ids), return_inverse=True)
+    doc = doc.ravel()
     total = vectors.sum(axis=0)
-    centre = np.empty(len(ids), dtype=np.float32)
-    nearest = np.ones(len(ids), dtype=np.float32)
-    for doc in np.unique(ids):
-        mask = ids == doc
-        if (~mask).any():
-            others = total - vectors[mask].sum(axis=0)
-            # Against every sentence, own ones masked: no copy of the others' vectors.
-            sim = vectors[mask] @ vectors.T
-            sim[:, mask] = -np.inf
-            nearest[mask] = sim.max(axis=1)
-        else:
-            others = total
+    centre = np.empty(len(doc), dtype=np.float32)
+    nearest = np.ones(len(doc), dtype=np.float32)
+    if len(names) > 1:
+        # Against every sentence, own ones masked, a block of rows at a time: one product
+        # per block rather than per document (a story has dozens), memory bounded.
+        step = max(1, NEAREST_BLOCK // len(doc))
+        for lo in range(0, len(doc), step):
+            sim = vectors[lo : lo + step] @ vectors.T
+            sim[doc[lo : lo + step, None] == doc[None, :]] = -np.inf
+            nearest[lo : lo + step] = sim.max(axis=1)
+    for d in range(len(names)):
+        mask = doc == d
+        others = total - vectors[mask].sum(axis=0) if len(names) > 1 else total
         norm = float(np.linalg.norm(others))
         centre[mask] = vectors[mask] @ (others / norm) if norm > 0 else 0.0
     return centre, nearest

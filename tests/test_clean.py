@@ -5,6 +5,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import consistency
@@ -161,3 +162,25 @@ def test_real_news_lines_are_not_dropped_as_off_topic(ecb_report) -> None:
 def test_link_head_records_how_it_was_trained() -> None:
     head = json.loads((SEEDS.parent / "models" / "link_head.json").read_text())
     assert head["trained_on"]["annotated_sentences"] == 160
+
+
+def test_story_similarity_is_each_sentences_best_match_elsewhere(
+    seed_story, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    vectors = seed_story.vectors
+    doc_ids = [s.doc_id for s in seed_story.sentences]
+    ids = np.asarray(doc_ids)
+    centre, nearest = clean.story_similarity(vectors, doc_ids)
+    for i in range(0, len(ids), 7):
+        elsewhere = vectors[ids != ids[i]]
+        assert nearest[i] == pytest.approx(float((elsewhere @ vectors[i]).max()), abs=1e-6)
+        others = elsewhere.sum(axis=0)
+        assert centre[i] == pytest.approx(
+            float(vectors[i] @ others / np.linalg.norm(others)), abs=1e-6
+        )
+    # Rows a few at a time (several blocks, a block across documents) give the same.
+    monkeypatch.setattr(clean, "NEAREST_BLOCK", 5 * len(ids))
+    assert np.allclose(clean.story_similarity(vectors, doc_ids)[1], nearest, atol=1e-6)
+    # One document: nothing elsewhere, so no evidence either way.
+    alone = clean.story_similarity(vectors[:9], ["a"] * 9)
+    assert np.array_equal(alone[1], np.ones(9, dtype=np.float32))
