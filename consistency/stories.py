@@ -201,12 +201,17 @@ def weight(feature: str, local: bool) -> float:
 def matrices(texts: Sequence[str]) -> tuple[sparse.csr_array, sparse.csr_array]:
     """Sublinear feature counts weighted for stage 1 and (unweighted by idf yet) stage 2."""
     vocab: dict[str, int] = {}
-    rows, cols, values = [], [], []
-    for i, text in enumerate(texts):
-        for f, count in sorted(features(text).items()):
-            rows.append(i)
-            cols.append(vocab.setdefault(f, len(vocab)))
-            values.append(1.0 + math.log(count))
+    cols: list[int] = []
+    counts: list[float] = []
+    sizes = []
+    for text in texts:
+        found = features(text)
+        names = sorted(found)
+        cols += [vocab.setdefault(f, len(vocab)) for f in names]
+        counts += [found[f] for f in names]
+        sizes.append(len(names))
+    values = [1.0 + math.log(count) for count in counts]
+    rows = np.repeat(np.arange(len(texts)), sizes)
     x = sparse.csr_array((values, (rows, cols)), shape=(len(texts), len(vocab)))
     names = sorted(vocab, key=vocab.__getitem__)
     first = sparse.diags_array(np.array([weight(f, local=False) for f in names]))
