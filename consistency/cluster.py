@@ -278,10 +278,14 @@ def tfidf(docs: Sequence[Sequence[str]]) -> tuple[sparse.csr_array, dict[str, fl
     The same matrix entry for entry and in the same storage order (so every later sum is
     the same), and each word's idf; None when no document has a word, where scikit-learn
     raises. A run does not import scikit-learn (see STOP_WORDS); tests hold this to it.
+    Repeated documents (wire copy) are counted once per repeat but weighed once.
     """
+    numbers: dict[tuple[str, ...], int] = {}
+    which = np.array([numbers.setdefault(tuple(ws), len(numbers)) for ws in docs], dtype=np.int64)
+    repeats = np.bincount(which, minlength=len(numbers))
     vocab: dict[str, int] = {}  # word -> the order it was first seen in
     indptr, indices, counts = [0], [], []
-    for ws in docs:
+    for ws in numbers:
         row: dict[int, int] = {}
         for w in ws:
             j = vocab.setdefault(w, len(vocab))
@@ -296,15 +300,16 @@ def tfidf(docs: Sequence[Sequence[str]]) -> tuple[sparse.csr_array, dict[str, fl
     rank = np.empty(len(names), dtype=np.int64)
     rank[[vocab[w] for w in names]] = np.arange(len(names))
     cols = rank[np.asarray(indices, dtype=np.int64)]
-    df = np.bincount(cols, minlength=len(names)).astype(np.float64) + 1.0
+    starts = np.asarray(indptr, dtype=np.int64)
+    in_docs = np.repeat(repeats, np.diff(starts))  # each entry's document, as many as repeat
+    df = np.bincount(cols, weights=in_docs, minlength=len(names)) + 1.0  # whole numbers: exact
     idf = np.full_like(df, len(docs) + 1.0)
     idf /= df
     np.log(idf, out=idf)
     idf += 1.0
     data = np.asarray(counts, dtype=np.float64) * idf[cols]
-    shape = (len(docs), len(names))
-    x = sparse.csr_array((data, cols, np.asarray(indptr, dtype=np.int64)), shape=shape)
-    return unit_rows(x), dict(zip(names, idf.tolist(), strict=True))
+    x = sparse.csr_array((data, cols, starts), shape=(len(numbers), len(names)))
+    return sparse.csr_array(unit_rows(x)[which]), dict(zip(names, idf.tolist(), strict=True))
 
 
 def unit_rows(x: sparse.csr_array) -> sparse.csr_array:

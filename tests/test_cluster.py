@@ -164,8 +164,8 @@ def same_csr(a, b) -> bool:
 
 def test_tfidf_is_scikit_learns_entry_for_entry(seed_texts) -> None:
     # Real sentences (the seeds and an ECB+ story), with sentences that have no content
-    # word and words repeated within a sentence: the matrix, its storage order and the idf
-    # are TfidfVectorizer's, so the similarities computed from them are too.
+    # word, words repeated within a sentence and sentences repeated: the matrix, its storage
+    # order and the idf are TfidfVectorizer's, so the similarities computed from them are too.
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     lines = [line for t in seed_texts.values() for line in t.splitlines() if line.strip()]
@@ -178,7 +178,7 @@ def test_tfidf_is_scikit_learns_entry_for_entry(seed_texts) -> None:
     lines += ["It was.", "Korea, Korea and Korea again: Korea.", ""]
     docs = [cluster.words(t) for t in lines]
     assert any(not d for d in docs) and any(len(d) > len(set(d)) for d in docs)
-    for part in (docs, docs[::-1], docs[:7]):
+    for part in (docs, docs[::-1], docs[:7], docs[:40] + docs + docs[:40]):  # and repeats
         vectorizer = TfidfVectorizer(analyzer=lambda ws: ws)
         expected = vectorizer.fit_transform(part)
         found = cluster.tfidf(part)
