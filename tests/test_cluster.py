@@ -253,3 +253,13 @@ def test_alike_sentences_share_features_and_only_they(seed_story) -> None:
     assert all(of_class[w] == of_class[o] for w, o in zip(whole, first, strict=True))
     assert any(of_class[p] != of_class[o] for p, o in zip(part, first, strict=False))
     assert len(set(of_class.tolist())) < n
+
+
+def test_link_matrix_is_canonical(seed_story) -> None:
+    # Built from the pairs, it is stored as the dense matrix converted would be (rows
+    # sorted, no stored zeros), so every later sum over it runs in the same order.
+    from scipy import sparse
+
+    links = cluster.link_matrix(seed_story.parts[0].evidence, cluster.LinkHead.load())
+    assert links.nnz > 2 * links.shape[0]
+    assert same_csr(links, sparse.csr_array(links.toarray()))
