@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Final
 
 import numpy as np
@@ -102,10 +103,12 @@ def lines(text: str) -> list[tuple[int, int]]:
     return out
 
 
+@lru_cache(maxsize=1 << 16)
 def furniture_reason(line: str, *, title: bool = False) -> str:
     """Why ``line`` is page furniture, or "" when it is article text.
 
-    ``title`` marks the document's headline line, which is kept as a claim.
+    ``title`` marks the document's headline line, which is kept as a claim. Cached: wire
+    copy and a site's standing lines repeat across documents.
 
     >>> furniture_reason("© 2025 Benzinga.com. All rights reserved.")
     'copyright'

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Final
 
 from consistency.records import Document, Sentence, Span
@@ -19,8 +20,11 @@ LIST_MARKER: Final = re.compile(r"^(\(?\d{1,3}[.)]|\(?[a-z][.)]|[•·▪‣–-
 CONTINUATION: Final = re.compile(r"^[a-z,;:)\]”’]")
 
 
-def split_line(text: str) -> list[tuple[int, int]]:
+@lru_cache(maxsize=1 << 16)
+def split_line(text: str) -> tuple[tuple[int, int], ...]:
     """Sentence offsets within one line of text, trimmed of white space.
+
+    Cached: wire copy repeats lines across documents.
 
     >>> line = "Ties deepened with the U.S. and the U.N. in March. Kim said “Yes.” He left."
     >>> [line[a:b] for a, b in split_line(line)]
@@ -41,7 +45,7 @@ def split_line(text: str) -> list[tuple[int, int]]:
             pieces[-1] = (pieces[-1][0], b)
         else:
             pieces.append((a, b))
-    return pieces
+    return tuple(pieces)
 
 
 def sentences(doc: Document, kept: Iterable[Span]) -> list[Sentence]:
