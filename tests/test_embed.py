@@ -71,6 +71,31 @@ def test_batching_changes_no_vector(seed_texts: dict[str, str]) -> None:
     np.testing.assert_allclose(batched, alone, atol=1e-5)
 
 
+def test_batches_hold_texts_of_nearly_one_token_count(seed_texts: dict[str, str]) -> None:
+    # Texts go to the model sorted by tokens, most first, so that a batch pads little;
+    # "I" is one token with far fewer characters than "Pyongyang" (several word pieces).
+    m = dataclasses.replace(embed.Manifest.load(), batch_size=8)
+    texts = [line for text in seed_texts.values() for line in text.splitlines() if line][:40]
+    counts = embed.token_counts([*texts, "I", "Pyongyang"], m)
+    assert counts[-2] == 3 and counts[-1] > 3  # [CLS] i [SEP]
+    assert embed.token_counts(["word " * 1000], m).tolist() == [m.max_seq_length]
+    model = embed.load_model(m)
+    seen: list[list[str]] = []
+
+    class Recording:
+        def encode(self, batch: list[str]) -> np.ndarray:
+            seen.append(batch)
+            return model.encode(batch)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(embed, "load_model", lambda _m: Recording())
+        embed.encode(texts, m, progress=False, unit="texts")
+    flat = [embed.token_counts(batch, m).tolist() for batch in seen]
+    assert [len(b) for b in seen][:-1] == [8] * (len(seen) - 1)
+    joined = [c for batch in flat for c in batch]
+    assert joined == sorted(joined, reverse=True)
+
+
 def test_repeated_texts_are_embedded_once() -> None:
     m = embed.Manifest.load()
     calls: list[int] = []
