@@ -327,6 +327,28 @@ def unit_rows(x: sparse.csr_array) -> sparse.csr_array:
     return y
 
 
+def gram(x: sparse.csr_array) -> NDArray[np.float64]:
+    """``x @ x.T`` as a dense array: the dot product of every two rows of a sparse matrix.
+
+    A column held by many rows costs a sparse product the square of its count, and makes
+    most of the result non-zero anyway: such columns (in a tenth of the rows or more, the
+    words all articles share) are multiplied densely, the rest sparsely, and the two
+    added. Equal to the sparse product but for the order of summation (1e-15 on ECB+);
+    the story grouping of the 100k benchmark level took a third of the time.
+    """
+    n = x.shape[0]
+    held = np.bincount(x.indices, minlength=x.shape[1])
+    dense_columns = held * 10 >= n
+    if not dense_columns.any():
+        return np.asarray(sparse.csr_array(x @ x.T).toarray(), dtype=np.float64)
+    by_column = sparse.csc_array(x)
+    common = by_column[:, np.flatnonzero(dense_columns)].toarray()
+    rest = sparse.csr_array(by_column[:, np.flatnonzero(~dense_columns)])
+    out = np.asarray(common @ common.T, dtype=np.float64)
+    out += sparse.csr_array(rest @ rest.T).toarray()
+    return out
+
+
 def clause_similarity(
     clause_vectors: Sequence[NDArray[np.float32]], block: int = 512
 ) -> NDArray[np.float32]:

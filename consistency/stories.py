@@ -34,7 +34,7 @@ from scipy import sparse
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.sparse.csgraph import connected_components
 
-from consistency.cluster import unit_rows
+from consistency.cluster import gram, unit_rows
 
 # Word weight = max(0, RARE - Zipf frequency): "the" (Zipf 7.7) weighs almost nothing, a
 # word wordfreq has never seen weighs RARE.
@@ -322,7 +322,7 @@ def group(texts: Sequence[str]) -> list[int]:
         return [0] * len(texts)
     first, local = matrices(distinct)
     x = unit_rows(first)
-    all_sims = np.asarray((x @ x.T).toarray())
+    all_sims = gram(x)
     _, copy_of = connected_components(sparse.csr_array(all_sims >= NEAR_COPY), directed=False)
     heads = np.unique(copy_of, return_index=True)[1]  # the first text of each set of copies
     global_sims = all_sims[np.ix_(heads, heads)]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from scipy import sparse
 
 from consistency import cluster, linkhead
 from consistency.errors import ModelError
@@ -89,6 +90,21 @@ def test_clause_similarity_in_blocks_equals_the_whole_product(block: int) -> Non
     starts = np.cumsum([0] + [len(c) for c in clause_vectors[:-1]])
     whole = np.maximum.reduceat(np.maximum.reduceat(flat @ flat.T, starts, axis=0), starts, axis=1)
     assert np.allclose(cluster.clause_similarity(clause_vectors, block=block), whole)
+
+
+@pytest.mark.parametrize("common", [0, 5])
+def test_gram_equals_the_sparse_product(common: int) -> None:
+    # Columns in a tenth of the rows or more go through a dense product, the rest a sparse
+    # one: the sum must be the whole product, with and without such columns.
+    rng = np.random.default_rng(common)
+    dense = rng.random((200, 400)) * (rng.random((200, 400)) < 0.02)
+    dense[:, :common] = rng.random((200, common))  # words every row holds
+    x = sparse.csr_array(dense)
+    held = np.bincount(x.indices, minlength=400)
+    assert int((held * 10 >= 200).sum()) == common
+    got = cluster.gram(x)
+    assert got.dtype == np.float64
+    np.testing.assert_allclose(got, dense @ dense.T, rtol=0, atol=1e-12)
 
 
 def kind_shared(shared: set[str]) -> float:
