@@ -195,7 +195,9 @@ def embed(
     model (which is not even loaded when none is missing); their vectors are stored.
     ``progress`` draws a bar on stderr counting ``unit`` (see progress.py).
     """
-    distinct = list(dict.fromkeys(texts))
+    position: dict[str, int] = {}
+    row = [position.setdefault(t, len(position)) for t in texts]
+    distinct = list(position)
     known = cache.get(distinct) if cache is not None else {}
     missing = [t for t in distinct if t not in known]
     if missing:
@@ -203,10 +205,10 @@ def embed(
         if cache is not None:
             cache.put(missing, fresh)
         known.update(zip(missing, fresh, strict=True))
-    out = np.zeros((len(texts), manifest.dim), dtype=np.float32)
-    for i, t in enumerate(texts):
-        out[i] = known[t]
-    return out
+    vectors = np.zeros((len(distinct), manifest.dim), dtype=np.float32)
+    if distinct:
+        vectors[:] = [known[t] for t in distinct]
+    return vectors[np.asarray(row, dtype=np.int64)]
 
 
 def encode(
