@@ -409,27 +409,35 @@ def candidate_pairs(ev: Evidence, min_cosine: float) -> NDArray[np.int64]:
 
 
 def pair_features(ev: Evidence, pairs: NDArray[np.int64]) -> NDArray[np.float64]:
-    """One row of FEATURES per pair.
+    """One row of FEATURES per pair."""
+    rows, index = class_pair_features(ev, pairs)
+    return rows if index is None else rows[index]
+
+
+def class_pair_features(
+    ev: Evidence, pairs: NDArray[np.int64]
+) -> tuple[NDArray[np.float64], NDArray[np.int64] | None]:
+    """Rows of FEATURES once per ordered pair of classes, and each pair's row among them.
 
     A pair's features are a function of what each side brings: its line (similarities, rare
     words), its kinds of value and its neighbourhood means. Sentences alike in all of these
     (a line that wire copy repeats, whose copies are each other's nearest neighbours) are
-    one class, and the features are computed once per ordered pair of classes, then copied
-    to the pairs: the same numbers, for a 25th of the work on the 100k benchmark level.
+    one class, and the features are computed once per ordered pair of classes: the same
+    numbers, for a 25th of the work on the 100k benchmark level. The index is None when no
+    two sentences are alike: one row per pair.
     """
     i, j = pairs[:, 0], pairs[:, 1]
     matrices = (ev.cosine, ev.clause_cosine, ev.tfidf)
     near = [neighbourhood(sim, ev.doc_ids, CSLS_K) for sim in matrices]
     of_class = classes(ev, near)
     count = int(of_class.max()) + 1 if len(of_class) else 0
-    inverse = None
+    index = None
     if count < len(of_class):  # some sentences alike: one pair of each two classes
         key = of_class[i] * count + of_class[j]
         _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-        i, j = i[first], j[first]
+        i, j, index = i[first], j[first], inverse.ravel()
     sims = [sim[i, j].astype(np.float64) for sim in matrices]
-    rows = features(sims, near, i, j, ev.rare, ev.kinds)
-    return rows if inverse is None else rows[inverse.ravel()]
+    return features(sims, near, i, j, ev.rare, ev.kinds), index
 
 
 def classes(ev: Evidence, near: Sequence[NDArray[np.float64]]) -> NDArray[np.int64]:
@@ -521,7 +529,10 @@ def link_matrix(ev: Evidence, head: LinkHead) -> sparse.csr_array:
     """
     n = len(ev.doc_ids)
     pairs = candidate_pairs(ev, head.candidate_cosine)
-    prob = head.probability(pair_features(ev, pairs)) if len(pairs) else np.zeros(0)
+    prob = np.zeros(0)
+    if len(pairs):  # each distinct pair of classes weighed once (class_pair_features)
+        rows, index = class_pair_features(ev, pairs)
+        prob = head.probability(rows) if index is None else head.probability(rows)[index]
     # Below the diagonal, the diagonal, above it: with the pairs in row-major order, every row
     # arrives sorted, and the conversion's sort has little to do (a third faster here).
     diagonal = np.arange(n)
