@@ -107,6 +107,29 @@ def test_gram_equals_the_sparse_product(common: int) -> None:
     np.testing.assert_allclose(got, dense @ dense.T, rtol=0, atol=1e-12)
 
 
+@pytest.mark.parametrize("seed", range(40))
+def test_neighbourhood_from_distinct_lines_is_the_whole_rows(seed: int) -> None:
+    # Lines repeated across and within documents (wire copy, a standing line), documents
+    # of one line and of many, fewer other-document sentences than CSLS_K: the means
+    # from the distinct lines equal those of the full masked rows to the last bit.
+    rng = np.random.default_rng(seed)
+    n_lines = int(rng.integers(1, 30))
+    n = int(rng.integers(2 * n_lines, 6 * n_lines + 3))
+    line = rng.integers(0, n_lines, size=n)
+    line[:n_lines] = np.arange(n_lines)  # every line stands at least once
+    line = np.unique(line, return_inverse=True)[1]  # numbered 0..L-1, as Evidence.line
+    docs = rng.integers(0, int(rng.integers(1, 8)), size=n).astype(str)
+    unit = rng.normal(size=(n_lines, 5)).astype(np.float32)
+    unit /= np.linalg.norm(unit, axis=1, keepdims=True)
+    between = unit @ unit.T
+    if seed % 3 == 0:
+        between = np.round(between, 1)  # ties
+    sim = between[np.ix_(line, line)]
+    for k in (1, 3, cluster.CSLS_K):
+        whole = cluster.neighbourhood(sim, docs, k)
+        assert np.array_equal(cluster.neighbourhood(sim, docs, k, line), whole)
+
+
 def kind_shared(shared: set[str]) -> float:
     """value_kind_shared's definition: 0.5 for a kind in common, 1.0 if also its subject."""
     return 0.5 * any(":" not in k for k in shared) + 0.5 * any(":" in k for k in shared)
