@@ -20,8 +20,9 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Final
+from typing import Final, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -194,16 +195,40 @@ class LinkHead:
 
 @dataclass(frozen=True)
 class Evidence:
-    """Similarity matrices and word sets for one story's sentences, computed once."""
+    """Similarity matrices and word sets for one story's sentences, computed once.
+
+    The similarities are held between distinct lines (``line_*``, a line that wire copy
+    repeats counts once); ``cosine``, ``clause_cosine`` and ``tfidf`` spread them to
+    sentence x sentence matrices on first use. The link features read the line matrices.
+    """
 
     vectors: NDArray[np.float32]  # sentence vectors, unit length
     doc_ids: NDArray[np.str_]
-    cosine: NDArray[np.float32]  # sentence x sentence
-    clause_cosine: NDArray[np.float32]  # best clause-to-clause cosine of two sentences
-    tfidf: NDArray[np.float32]  # tf-idf cosine, idf over the story's sentences
+    line_cosine: NDArray[np.float32]  # line x line
+    line_clause_cosine: NDArray[np.float32]  # best clause-to-clause cosine of two lines
+    line_tfidf: NDArray[np.float32]  # tf-idf cosine, idf over the story's sentences
     rare: list[set[str]]  # per sentence, its words rarer than the story's topic words
     kinds: list[set[str]]  # per sentence, its kinds of value ("duration", "duration:in")
     line: NDArray[np.int64]  # per sentence, its text's number: equal for repeated lines
+
+    @cached_property
+    def cosine(self) -> NDArray[np.float32]:
+        """Sentence x sentence cosine."""
+        return spread(self.line_cosine, self.line)
+
+    @cached_property
+    def clause_cosine(self) -> NDArray[np.float32]:
+        """Sentence x sentence best clause-to-clause cosine."""
+        return spread(self.line_clause_cosine, self.line)
+
+    @cached_property
+    def tfidf(self) -> NDArray[np.float32]:
+        """Sentence x sentence tf-idf cosine."""
+        return spread(self.line_tfidf, self.line)
+
+    def line_matrices(self) -> tuple[NDArray[np.float32], ...]:
+        """The three similarities between lines, in FEATURES order."""
+        return self.line_cosine, self.line_clause_cosine, self.line_tfidf
 
 
 def evidence(
@@ -235,16 +260,19 @@ def evidence(
     return Evidence(
         vectors=vectors,
         doc_ids=np.asarray(doc_ids),
-        cosine=spread(np.asarray(distinct @ distinct.T, dtype=np.float32), line),
-        clause_cosine=spread(clause_similarity([clause_vectors[i] for i in first]), line),
-        tfidf=spread(tfidf, line),
+        line_cosine=np.asarray(distinct @ distinct.T, dtype=np.float32),
+        line_clause_cosine=clause_similarity([clause_vectors[i] for i in first]),
+        line_tfidf=tfidf,
         rare=rare,
         kinds=[set(k) for k in kinds],
         line=line,
     )
 
 
-def spread(between: NDArray[np.float32], line: NDArray[np.int64]) -> NDArray[np.float32]:
+Cell = TypeVar("Cell", bound=np.generic)
+
+
+def spread(between: NDArray[Cell], line: NDArray[np.int64]) -> NDArray[Cell]:
     """A matrix over distinct lines -> one over the sentences (``line``: each one's line).
 
     Without repeats (``line`` is 0, 1, 2...) the matrix itself.
@@ -381,19 +409,22 @@ def neighbourhood(
 ) -> NDArray[np.float64]:
     """Mean similarity of each sentence to its ``k`` nearest sentences of other documents.
 
-    With ``line`` (each sentence's distinct text, as Evidence.line) and half the sentences
-    or more repeats, the same numbers are found from the distinct lines (line_neighbourhood).
+    ``sim`` is sentence x sentence, or with ``line`` (each sentence's distinct text, as
+    Evidence.line) line x line. Where half the sentences or more are repeats the means are
+    found from the distinct lines (line_neighbourhood), otherwise from the full rows.
     """
     _, doc = np.unique(doc_ids, return_inverse=True)  # integers compare faster than strings
-    k = min(k, max(sim.shape[1] - 1, 1))
-    if line is not None and len(line) and 2 * (int(line.max()) + 1) <= len(line):
-        return line_neighbourhood(sim, line, doc, k)
+    k = min(k, max(len(doc_ids) - 1, 1))
+    if line is not None:
+        if 2 * len(sim) <= len(line):
+            return line_neighbourhood(sim, line, doc, k)
+        sim = spread(sim, line)
     masked = np.where(doc[:, None] == doc[None, :], sim.dtype.type(-np.inf), sim)
     return top_mean(masked, k)
 
 
 def line_neighbourhood(
-    sim: NDArray[np.float32], line: NDArray[np.int64], doc: NDArray[np.int64], k: int
+    between: NDArray[np.float32], line: NDArray[np.int64], doc: NDArray[np.int64], k: int
 ) -> NDArray[np.float64]:
     """neighbourhood() of sentences whose lines repeat, bit for bit, from the distinct lines.
 
@@ -404,9 +435,7 @@ def line_neighbourhood(
     in the same order, so the means are equal to the last bit; on the 100k benchmark
     level, where every line stands seven times, it reads a 49th of the matrix.
     """
-    n_lines = int(line.max()) + 1
-    first = np.unique(line, return_index=True)[1]  # each line's first sentence
-    between = sim[np.ix_(first, first)]
+    n_lines = len(between)
     # Lines a document holds, with their counts: a sentence skips at most its document's
     # lines, so its k highest lie among the k + (most lines of one document) highest.
     pairs, counts = np.unique(doc * n_lines + line, return_counts=True)
@@ -457,7 +486,7 @@ def candidate_pairs(ev: Evidence, min_cosine: float) -> NDArray[np.int64]:
     In row-major order.
     """
     _, doc = np.unique(ev.doc_ids, return_inverse=True)  # integers compare faster than strings
-    i, j = np.nonzero(ev.cosine >= min_cosine)
+    i, j = np.nonzero(spread(ev.line_cosine >= min_cosine, ev.line))
     keep = (i < j) & (doc[i] != doc[j])
     return np.stack([i[keep], j[keep]], axis=1).astype(np.int64)
 
@@ -481,8 +510,7 @@ def class_pair_features(
     two sentences are alike: one row per pair.
     """
     i, j = pairs[:, 0], pairs[:, 1]
-    matrices = (ev.cosine, ev.clause_cosine, ev.tfidf)
-    near = [neighbourhood(sim, ev.doc_ids, CSLS_K, ev.line) for sim in matrices]
+    near = [neighbourhood(m, ev.doc_ids, CSLS_K, ev.line) for m in ev.line_matrices()]
     of_class = classes(ev, near)
     count = int(of_class.max()) + 1 if len(of_class) else 0
     index = None
@@ -490,7 +518,7 @@ def class_pair_features(
         key = of_class[i] * count + of_class[j]
         _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
         i, j, index = i[first], j[first], inverse.ravel()
-    sims = [sim[i, j].astype(np.float64) for sim in matrices]
+    sims = [m[ev.line[i], ev.line[j]].astype(np.float64) for m in ev.line_matrices()]
     return features(sims, near, i, j, ev.rare, ev.kinds), index
 
 

@@ -127,7 +127,7 @@ def test_neighbourhood_from_distinct_lines_is_the_whole_rows(seed: int) -> None:
     sim = between[np.ix_(line, line)]
     for k in (1, 3, cluster.CSLS_K):
         whole = cluster.neighbourhood(sim, docs, k)
-        assert np.array_equal(cluster.neighbourhood(sim, docs, k, line), whole)
+        assert np.array_equal(cluster.neighbourhood(between, docs, k, line), whole)
 
 
 def kind_shared(shared: set[str]) -> float:
