@@ -561,8 +561,13 @@ def conflicts(
     # What the comparison of two sentences reads of each: a pair of sentences whose values
     # and contexts repeat an earlier pair's (wire copy in many outlets) can only give rows
     # that pair gave, and is skipped.
-    content = {i: tuple((f.slot, f.context) for f in fs) for i, fs in found.items()}
-    compared: set[tuple[tuple[tuple[Slot, frozenset[str]], ...], ...]] = set()
+    # Each sentence's content numbered once, so that a pair is looked up by two integers.
+    numbers: dict[tuple[tuple[Slot, frozenset[str]], ...], int] = {}
+    content = {
+        i: numbers.setdefault(tuple((f.slot, f.context) for f in fs), len(numbers))
+        for i, fs in found.items()
+    }
+    compared: set[tuple[int, int]] = set()
     by_group: dict[str, list[Found]] = {}  # only values of one group can support each other
     by_about: dict[tuple[str, str], list[Found]] = {}
     for i in sorted(found):
