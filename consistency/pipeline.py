@@ -150,7 +150,7 @@ def read_story(
             cache=cache,
         )
     with timed(seconds, "stories"):
-        story_of = group_stories(docs, sentences, one_story)
+        story_of = group_stories(docs, sentences, one_story, vectors)
     with timed(seconds, "off_topic"):
         keep, teasers = off_topic(kept, dropped, sentences, vectors, story_of)
     dropped += teasers
@@ -197,18 +197,27 @@ def read_story(
 
 
 def group_stories(
-    docs: Sequence[Document], sentences: Sequence[Sentence], one_story: bool
+    docs: Sequence[Document],
+    sentences: Sequence[Sentence],
+    one_story: bool,
+    vectors: NDArray[np.float32] | None = None,
 ) -> dict[str, str]:
     """Each document's story (stories.py), named by story_names; "" for one without sentences.
 
-    A document dropped as a duplicate takes its original's story.
+    ``vectors`` (one row per sentence, optional) let stories.py compare the claims articles
+    share. A document dropped as a duplicate takes its original's story.
     """
     lines: dict[str, list[str]] = {}
-    for s in sentences:
+    rows: dict[str, list[int]] = {}
+    for i, s in enumerate(sentences):
         lines.setdefault(s.doc_id, []).append(s.text)
+        rows.setdefault(s.doc_id, []).append(i)
     grouped = [d.doc_id for d in docs if d.doc_id in lines]
+    by_doc = None if vectors is None else [vectors[rows[d]] for d in grouped]
     labels = (
-        [0] * len(grouped) if one_story else stories.group(["\n".join(lines[d]) for d in grouped])
+        [0] * len(grouped)
+        if one_story
+        else stories.group(["\n".join(lines[d]) for d in grouped], by_doc)
     )
     names = story_names(dict(zip(grouped, labels, strict=True)))
     story_of = {d.doc_id: names.get(d.doc_id, "") for d in docs}
