@@ -4,8 +4,10 @@ Issue 6 adopts a faster backend as the default only when it is at least 1.5x fas
 gives the same claims and conflicts on the seeds and the corpus stories. Three parts:
 - speed: fresh processes embedding the distinct sentences and clauses of the first
   ECB+ articles (about 1,000 sentences), alternating the backends, BENCH_RUNS runs each,
-  with the model load timed apart; and `consistency check seeds/` from the command line,
-  its wall time and peak RSS (the main use: one story, a handful of articles);
+  with the model load timed apart, in batches ordered by token count (the checker's
+  order) and by characters (its order before); and `consistency check seeds/` from the
+  command line, its wall time and peak RSS (the main use: one story, a handful of
+  articles);
 - vectors: the largest difference and the smallest cosine between the two backends;
 - claims: `check` with each backend on the seeds and on every labelled ECB+ story
   (benchmarks/data/ecbplus/dev_stories.csv), comparing each sentence's claim, the claims
@@ -33,16 +35,24 @@ DATA = ROOT / "benchmarks" / "data" / "ecbplus"
 SPEED = ROOT / "benchmarks" / "results_backends.csv"
 CLAIMS = ROOT / "benchmarks" / "results_backends_claims.csv"
 SENTENCES = 1_000
+# Batch orders timed: by token count (embed.encode) and by characters, as before it.
+ORDERS = ("tokens", "characters")
 
 EMBED = """
 import json, sys, time
 start = time.perf_counter()
+import numpy as np
 from consistency import embed
 manifest = embed.Manifest.load(sys.argv[2])
-embed.load_model(manifest)
+model = embed.load_model(manifest)
 loaded = time.perf_counter()
 texts = json.load(open(sys.argv[1], encoding="utf-8"))
-embed.encode(texts, manifest, progress=False, unit="texts")
+if sys.argv[3] == "tokens":
+    embed.encode(texts, manifest, progress=False, unit="texts")
+else:  # batches as they were before token counts: longest first by characters
+    order = np.argsort([-len(t) for t in texts], kind="stable")
+    for first in range(0, len(order), manifest.batch_size):
+        model.encode([texts[i] for i in order[first : first + manifest.batch_size]])
 done = time.perf_counter()
 print(json.dumps({"load_s": loaded - start, "embed_s": done - loaded}))
 """
@@ -80,22 +90,27 @@ def speed(
     for run in range(1, runs + 1):
         for backend, folder in models.items():
             env = {"CONSISTENCY_MODELS_DIR": str(folder)}
-            _, _, out = timed([sys.executable, "-c", EMBED, str(texts_file), str(folder)], env)
-            t = json.loads(out.strip().splitlines()[-1])
-            seeds = [cli, "check", str(ROOT / "seeds"), "-o", str(tmp / "seeds-out")]
-            wall, rss, _ = timed([*seeds, "--no-progress"], env)
-            rows.append({"backend": backend, "run": run, "texts": n,
-                         "load_s": round(t["load_s"], 2), "embed_s": round(t["embed_s"], 2),
-                         "texts_per_s": round(n / t["embed_s"], 1),
-                         "seeds_check_s": round(wall, 2),
-                         "seeds_peak_rss_mb": round(rss)})  # fmt: skip
-            print(rows[-1], flush=True)
+            for order in ORDERS:
+                args = [sys.executable, "-c", EMBED, str(texts_file), str(folder), order]
+                t = json.loads(timed(args, env)[2].strip().splitlines()[-1])
+                row: dict[str, object] = {
+                    "backend": backend, "order": order, "run": run, "texts": n,
+                    "load_s": round(t["load_s"], 2), "embed_s": round(t["embed_s"], 2),
+                    "texts_per_s": round(n / t["embed_s"], 1),
+                }  # fmt: skip
+                if order == "tokens":  # the checker's own order: time it end to end too
+                    seeds = [cli, "check", str(ROOT / "seeds"), "-o", str(tmp / "seeds-out")]
+                    wall, rss, _ = timed([*seeds, "--no-progress"], env)
+                    row |= {"seeds_check_s": round(wall, 2), "seeds_peak_rss_mb": round(rss)}
+                rows.append(row)
+                print(row, flush=True)
     measured = ("load_s", "embed_s", "texts_per_s", "seeds_check_s", "seeds_peak_rss_mb")
     for backend in models:
-        mine = [r for r in rows if r["backend"] == backend]
-        med = {k: statistics.median(float(str(r[k])) for r in mine) for k in measured}
-        rows.append({"backend": backend, "run": "median", "texts": n,
-                     **{k: round(v, 2) for k, v in med.items()}})  # fmt: skip
+        for order in ORDERS:
+            mine = [r for r in rows if r["backend"] == backend and r["order"] == order]
+            med = {k: round(statistics.median(float(str(r[k])) for r in mine), 2)
+                   for k in measured if k in mine[0]}  # fmt: skip
+            rows.append({"backend": backend, "order": order, "run": "median", "texts": n, **med})
     return rows
 
 
@@ -149,7 +164,8 @@ def main() -> None:
             print(claim_rows[-1], flush=True)
     for path, table in ((SPEED, rows), (CLAIMS, claim_rows)):
         with path.open("w", newline="", encoding="utf-8") as f:
-            writer = csv.DictWriter(f, fieldnames=list(table[0]), lineterminator="\n")
+            fields = list(dict.fromkeys(k for r in table for k in r))
+            writer = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
             writer.writeheader()
             writer.writerows(table)
         print(f"wrote {path}")
