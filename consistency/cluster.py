@@ -373,7 +373,9 @@ def gram(x: sparse.csr_array) -> NDArray[np.float64]:
     common = by_column[:, np.flatnonzero(dense_columns)].toarray()
     rest = sparse.csr_array(by_column[:, np.flatnonzero(~dense_columns)])
     out = np.asarray(common @ common.T, dtype=np.float64)
-    out += sparse.csr_array(rest @ rest.T).toarray()
+    columns = sparse.csr_array(rest.T)
+    for lo in range(0, n, 1024):  # the sparse part by blocks of rows: its memory stays small
+        out[lo : lo + 1024] += sparse.csr_array(rest[lo : lo + 1024] @ columns).toarray()
     return out
 
 

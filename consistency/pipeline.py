@@ -213,7 +213,7 @@ def group_stories(
         lines.setdefault(s.doc_id, []).append(s.text)
         rows.setdefault(s.doc_id, []).append(i)
     grouped = [d.doc_id for d in docs if d.doc_id in lines]
-    by_doc = None if vectors is None else [vectors[rows[d]] for d in grouped]
+    by_doc = None if vectors is None else [doc_rows(vectors, rows[d]) for d in grouped]
     labels = (
         [0] * len(grouped)
         if one_story
@@ -225,6 +225,13 @@ def group_stories(
         if d.duplicate_of and not story_of[d.doc_id]:
             story_of[d.doc_id] = story_of.get(d.duplicate_of, "")
     return story_of
+
+
+def doc_rows(vectors: NDArray[np.float32], rows: list[int]) -> NDArray[np.float32]:
+    """A document's rows of ``vectors``: a view where they are consecutive, as read."""
+    if rows[-1] - rows[0] + 1 == len(rows):
+        return vectors[rows[0] : rows[-1] + 1]
+    return vectors[rows]
 
 
 def story_names(labels: dict[str, int]) -> dict[str, str]:
