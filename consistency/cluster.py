@@ -367,8 +367,6 @@ def gram(x: sparse.csr_array) -> NDArray[np.float64]:
     n = x.shape[0]
     held = np.bincount(x.indices, minlength=x.shape[1])
     dense_columns = held * 10 >= n
-    if not dense_columns.any():
-        return np.asarray(sparse.csr_array(x @ x.T).toarray(), dtype=np.float64)
     by_column = sparse.csc_array(x)
     common = by_column[:, np.flatnonzero(dense_columns)].toarray()
     rest = sparse.csr_array(by_column[:, np.flatnonzero(~dense_columns)])
