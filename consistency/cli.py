@@ -10,7 +10,7 @@ import typer
 
 from consistency import ingest
 from consistency.errors import ConsistencyError
-from consistency.pipeline import MAX_SENTENCES
+from consistency.pipeline import MAX_SENTENCES, PARALLEL_MIN
 from consistency.pipeline import check as run_check
 from consistency.render import plural
 from consistency.report import CONFLICT, CORROBORATED, SINGLE_SOURCE
@@ -94,6 +94,15 @@ def check(
             "(claims are found within each story).",
         ),
     ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Processes that find the stories' claims [default: one per core when the "
+            f"input has {PARALLEL_MIN:,} sentences or more, else 1].",
+            show_default=False,
+        ),
+    ] = None,
     progress: Annotated[
         bool | None,
         typer.Option(
@@ -115,6 +124,7 @@ def check(
             progress=progress,
             cache=cache,
             one_story=one_story,
+            workers=workers,
         )
         inputs = [p for p in ingest.expand(paths) if isinstance(p, Path)]
         written = result.to_csv(out, protect=inputs)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import multiprocessing
+import os
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -296,6 +299,7 @@ def check(
     progress: bool | None = None,
     cache: str | Path | None = None,
     one_story: bool = False,
+    workers: int | None = None,
 ) -> report.Report:
     """Check the articles under ``paths`` and return the report.
 
@@ -307,7 +311,9 @@ def check(
     ``progress`` draws progress bars on stderr (default: only when stderr is a terminal);
     ``cache`` is a folder that keeps sentence embeddings between runs, so a run embeds only
     sentences it has not seen (see cache.py); the articles are grouped into stories whose
-    claims are found apart (stories.py), unless ``one_story`` takes them all as one.
+    claims are found apart (stories.py), unless ``one_story`` takes them all as one;
+    ``workers`` processes find the stories' claims (default: one per core on a large
+    input, see all_part_claims).
     """
     if isinstance(paths, str | Path):
         paths = [paths]
@@ -325,48 +331,141 @@ def check(
         cache=EmbeddingCache(Path(cache), manifest) if cache is not None else None,
         one_story=one_story,
     )
-    return conclude(story, head)
+    return conclude(story, head, workers)
 
 
-def conclude(story: Story, head: cluster.LinkHead) -> report.Report:
+@dataclass(frozen=True)
+class PartClaims:
+    """One story's claims and conflicts, found as if it had been checked alone.
+
+    Sentence indices and claim names are the story's own (``names``: label -> "c001"...,
+    ranked as report.claim_names ranks them); conclude() maps both to the whole input.
+    """
+
+    claims: cluster.Claims
+    names: dict[int, str]
+    conflicts: list[compare.Conflict]
+    seconds: dict[str, float]
+    process: int  # the id of the process that found them: a pool's worker, or the caller
+
+
+def part_claims(story: Story, k: int, head: cluster.LinkHead) -> PartClaims:
+    """Claims and conflicts of story.parts[k]: evidence, links, clustering, comparison.
+
+    Comparing reads story-wide statistics (its common words, which documents give a
+    value), so each story is compared on its own.
+    """
+    part, seconds = story.parts[k], dict[str, float]()
+    rows = part.rows.tolist()
+    with timed(seconds, "evidence"):
+        ev = part.evidence
+    with timed(seconds, "cluster"):
+        if isinstance(ev, cluster.Evidence):
+            links = cluster.link_matrix(ev, head)
+        else:
+            links = knn.links(ev, head)
+        found = cluster.claims_from_links(links, ev.doc_ids, head.link_threshold)
+    with timed(seconds, "compare"):
+        values = [story.slots[i] for i in rows]
+        linked = linked_values(links, values, head.link_threshold)
+        names = report.claim_names(found, list(ev.doc_ids))
+        members = {names[label]: idx for label, idx in found.members().items()}
+        conflicts = compare.conflicts([story.sentences[i] for i in rows], members, values, linked)
+    return PartClaims(found, names, conflicts, seconds, os.getpid())
+
+
+# Stories are independent once read: above this many sentences, with more than one story
+# and more than one core, conclude() finds their claims in worker processes. Below it the
+# pool costs more than it saves (0.3 s of claims at 1,000 sentences).
+PARALLEL_MIN = 5_000
+
+_shared: tuple[Story, cluster.LinkHead] | None = None  # what a forked worker reads
+
+
+def _share(story: Story, head: cluster.LinkHead, threads: int) -> None:
+    """Pool initializer: keep the inherited story, and give BLAS this worker's share of cores."""
+    global _shared
+    _shared = (story, head)
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(threads)
+
+
+def _part_in_worker(k: int) -> PartClaims:
+    assert _shared is not None, "the pool initializer sets the story"
+    return part_claims(_shared[0], k, _shared[1])
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def all_part_claims(story: Story, head: cluster.LinkHead, workers: int | None) -> list[PartClaims]:
+    """part_claims of every story, in story order, over ``workers`` processes.
+
+    ``workers`` None: as many as cores when the input is large (PARALLEL_MIN), else one.
+    The workers are forked, so they read the story without copying it through a pipe;
+    where fork is not available the stories run one after another. Stories go out
+    largest first, so that no large one starts last; the results are the same either way.
+    """
+    n = len(story.parts)
+    if workers is None:
+        workers = cores() if len(story.sentences) >= PARALLEL_MIN else 1
+    workers = min(workers, n)
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [part_claims(story, k, head) for k in range(n)]
+    order = sorted(range(n), key=lambda k: -len(story.parts[k].rows))
+    threads = max(1, cores() // workers)
+    with ProcessPoolExecutor(
+        workers, multiprocessing.get_context("fork"), _share, (story, head, threads)
+    ) as pool:
+        futures = {k: pool.submit(_part_in_worker, k) for k in order}
+        return [futures[k].result() for k in range(n)]
+
+
+def conclude(story: Story, head: cluster.LinkHead, workers: int | None = None) -> report.Report:
     """Claims, conflicts and the report of an input read (times land in story.seconds).
 
     Claims are found within each story: sentences of different stories are never linked.
+    ``workers``: processes that find the stories' claims (None: see all_part_claims).
+    With several, story.seconds holds their stage times summed, and "claims" the wall
+    time of them all.
     """
     n = len(story.sentences)
+    with timed(story.seconds, "claims"):
+        found = all_part_claims(story, head, workers)
     labels = np.zeros(n, dtype=np.int64)
     also: list[frozenset[int]] = [frozenset()] * n
-    linked: dict[str, list[tuple[int, int]]] = {}
-    claim_count = 0
-    for part in story.parts:
-        rows = part.rows
-        with timed(story.seconds, "evidence"):
-            ev = part.evidence
-        with timed(story.seconds, "cluster"):
-            if isinstance(ev, cluster.Evidence):
-                links = cluster.link_matrix(ev, head)
-            else:
-                links = knn.links(ev, head)
-            found = cluster.claims_from_links(links, ev.doc_ids, head.link_threshold)
-        labels[rows] = found.labels + claim_count
-        for i, extra in zip(rows.tolist(), found.also, strict=True):
+    offsets, claim_count = [], 0
+    for part, got in zip(story.parts, found, strict=True):
+        for stage, seconds in got.seconds.items():
+            story.seconds[stage] = story.seconds.get(stage, 0.0) + seconds
+        labels[part.rows] = got.claims.labels + claim_count
+        for i, extra in zip(part.rows.tolist(), got.claims.also, strict=True):
             also[i] = frozenset(c + claim_count for c in extra)
-        claim_count += int(found.labels.max()) + 1 if len(rows) else 0
-        with timed(story.seconds, "compare"):
-            values = [story.slots[i] for i in rows.tolist()]
-            linked[part.story] = linked_values(links, values, head.link_threshold)
+        offsets.append(claim_count)
+        claim_count += int(got.claims.labels.max()) + 1 if len(part.rows) else 0
     claims = cluster.Claims(labels, also)
     names = report.claim_names(claims, [s.doc_id for s in story.sentences])
-    members = {names[label]: idx for label, idx in claims.members().items()}
     conflicts: list[compare.Conflict] = []
-    with timed(story.seconds, "compare"):
-        by_story: dict[str, dict[str, list[int]]] = {}
-        for claim_id, idx in members.items():
-            home = story.story_of[story.sentences[idx[0]].doc_id]
-            by_story.setdefault(home, {})[claim_id] = idx
-        for part in story.parts:
-            mine = by_story.get(part.story, {})
-            conflicts += story_conflicts(story, part, mine, linked[part.story])
+    for part, got, offset in zip(story.parts, found, offsets, strict=True):
+        # A story's claims rank among themselves as among all claims: sources, then first
+        # sentence, whose order the story's ascending rows keep. So its names map across.
+        rename = {local: names[label + offset] for label, local in got.names.items()}
+        rows = part.rows.tolist()
+        conflicts += [
+            dataclasses.replace(
+                c,
+                claim_id=rename[c.claim_id],
+                a=dataclasses.replace(c.a, sentence=rows[c.a.sentence]),
+                b=dataclasses.replace(c.b, sentence=rows[c.b.sentence]),
+            )
+            for c in got.conflicts
+        ]
     with timed(story.seconds, "report"):
         return report.build(
             story.documents,
@@ -380,35 +479,6 @@ def conclude(story: Story, head: cluster.LinkHead) -> report.Report:
             story_of=story.story_of,
             names=names,
         )
-
-
-def story_conflicts(
-    story: Story,
-    part: Part,
-    claims: dict[str, list[int]],
-    linked: list[tuple[int, int]],
-) -> list[compare.Conflict]:
-    """compare.conflicts on one story's ``claims``, its sentences' indices mapped back.
-
-    Comparing reads story-wide statistics (its common words, which documents give a
-    value), so each story is compared on its own, as if it had been checked alone.
-    """
-    rows = part.rows.tolist()
-    local = {g: k for k, g in enumerate(rows)}
-    found = compare.conflicts(
-        [story.sentences[i] for i in rows],
-        {claim_id: [local[i] for i in idx] for claim_id, idx in claims.items()},
-        [story.slots[i] for i in rows],
-        linked,
-    )
-    return [
-        dataclasses.replace(
-            c,
-            a=dataclasses.replace(c.a, sentence=rows[c.a.sentence]),
-            b=dataclasses.replace(c.b, sentence=rows[c.b.sentence]),
-        )
-        for c in found
-    ]
 
 
 def linked_values(

@@ -139,3 +139,24 @@ def adjusted_rand(truth: list[str], got: list[str]) -> float:
     from sklearn.metrics import adjusted_rand_score
 
     return float(adjusted_rand_score(truth, got))
+
+
+def test_stories_found_in_worker_processes_give_the_same_report(
+    ecb_folder: Path, tmp_path: Path
+) -> None:
+    import os
+
+    from consistency import cluster, embed, pipeline
+
+    story = pipeline.read_story([SEEDS, ecb_folder], embed.Manifest.load())
+    head = cluster.LinkHead.load()
+    assert len(story.parts) == 2
+    pooled = pipeline.all_part_claims(story, head, workers=2)
+    assert {got.process for got in pooled}.isdisjoint({os.getpid()})  # really in workers
+    serial = pipeline.conclude(story, head, workers=1)
+    parallel = pipeline.conclude(story, head, workers=2)
+    assert len(parallel.conflicts) > 0  # claim names and sentence indices mapped back
+    serial.to_csv(tmp_path / "serial")
+    parallel.to_csv(tmp_path / "parallel")
+    for path in sorted((tmp_path / "serial").iterdir()):
+        assert path.read_bytes() == (tmp_path / "parallel" / path.name).read_bytes(), path.name
