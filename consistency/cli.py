@@ -10,10 +10,11 @@ import typer
 
 from consistency import ingest
 from consistency.errors import ConsistencyError
-from consistency.pipeline import MAX_SENTENCES, PARALLEL_MIN
+from consistency.pipeline import MAX_SENTENCES
 from consistency.pipeline import check as run_check
 from consistency.render import plural
 from consistency.report import CONFLICT, CORROBORATED, SINGLE_SOURCE
+from consistency.workers import PARALLEL_MIN
 
 app = typer.Typer(
     help="Claim-consistency checker for news articles about one story.",

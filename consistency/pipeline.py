@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import multiprocessing
 import os
 import time
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +32,7 @@ from consistency.cache import EmbeddingCache
 from consistency.errors import InputError
 from consistency.progress import bar, wanted
 from consistency.records import Document, Dropped, Sentence, Span
+from consistency.workers import fork_map, how_many
 
 # An input is grouped into stories first and every later stage runs per story, so time and
 # memory grow with the input (94,351 sentences, the ECB+ corpus repeated: 6 min, 1.6 GB).
@@ -114,6 +113,7 @@ def read_story(
     cache: EmbeddingCache | None = None,
     exact_max: int = EXACT_MAX,
     one_story: bool = False,
+    workers: int | None = None,
     **ingest_options: Any,
 ) -> Story:
     """Ingest, clean, segment, group into stories and embed the articles under ``paths``.
@@ -122,7 +122,8 @@ def read_story(
     ``show_progress`` draws bars for the embedding and slot stages on stderr; ``cache``
     keeps the vectors on disk between runs; above ``exact_max`` sentences in a story its
     claims are found over each sentence's nearest neighbours instead of all pairs
-    (knn.py); ``one_story`` takes the whole input as one story instead of grouping it.
+    (knn.py); ``one_story`` takes the whole input as one story instead of grouping it;
+    ``workers`` processes run the teaser check and read the values (workers.how_many).
     """
     seconds: dict[str, float] = {}
     with timed(seconds, "ingest"):
@@ -152,15 +153,19 @@ def read_story(
             unit="sentences",
             cache=cache,
         )
+    count = how_many(workers, len(sentences))  # processes for the stages after the embedding
     with timed(seconds, "stories"):
         story_of = group_stories(docs, sentences, one_story, vectors)
     with timed(seconds, "off_topic"):
-        keep, teasers = off_topic(kept, dropped, sentences, vectors, story_of)
+        keep, teasers = off_topic(kept, dropped, sentences, vectors, story_of, count)
     dropped += teasers
     sentences = [s for s, k in zip(sentences, keep, strict=True) if k]
     vectors = vectors[np.asarray(keep, dtype=bool)] if len(keep) else vectors
     texts = [s.text for s in sentences]
-    clause_texts = [cluster.clauses(t) for t in texts]
+    split: dict[str, list[str]] = {}  # a repeated line is split once
+    clause_texts = [
+        split[t] if t in split else split.setdefault(t, cluster.clauses(t)) for t in texts
+    ]
     with timed(seconds, "embed"):
         flat = embed.embed(
             [c for cs in clause_texts for c in cs],
@@ -172,16 +177,10 @@ def read_story(
     bounds = np.cumsum([0] + [len(cs) for cs in clause_texts])
     clause_vectors: list[NDArray[np.float32]] = [flat[a:b] for a, b in itertools.pairwise(bounds)]
     published = {d.doc_id: d.published for d in docs}
-    values = []
-    read: dict[tuple[str, str], tuple[slots.Slot, ...]] = {}  # a repeated line is read once
-    shown = bar(len(sentences), "reading values", enabled=show_progress)
-    with timed(seconds, "slots"), shown:
-        for s in sentences:
-            key = (s.text, published[s.doc_id])
-            if key not in read:
-                read[key] = slots.extract(*key)
-            values.append(read[key])
-            shown.update()
+    with timed(seconds, "slots"):
+        values = read_values(
+            [(s.text, published[s.doc_id]) for s in sentences], count, show_progress
+        )
     kinds = [cluster.value_kinds(vs) for vs in values]
     doc_ids = [s.doc_id for s in sentences]
     parts = []
@@ -197,6 +196,28 @@ def read_story(
     return Story(
         docs, sentences, dropped, parts, vectors, values, story_of, ingested.warnings, seconds
     )
+
+
+def read_values(
+    keys: Sequence[tuple[str, str]], workers: int, show_progress: bool
+) -> list[tuple[slots.Slot, ...]]:
+    """slots.extract of each (sentence, publication date) key, over ``workers`` processes.
+
+    Each distinct key is read once (wire copy repeats lines), in 64 pieces: enough to share
+    out among the workers and to move the progress bar.
+    """
+    distinct = list(dict.fromkeys(keys))  # a repeated line is read once
+    size = max(1, -(-len(distinct) // 64))
+    pieces = [distinct[lo : lo + size] for lo in range(0, len(distinct), size)]
+    with bar(len(distinct), "reading values", unit="lines", enabled=show_progress) as shown:
+        read = fork_map(
+            lambda k: [slots.extract(*key) for key in pieces[k]],
+            len(pieces),
+            workers,
+            done=lambda k: shown.update(len(pieces[k])),
+        )
+    found = dict(zip(distinct, itertools.chain.from_iterable(read), strict=True))
+    return [found[key] for key in keys]
 
 
 def group_stories(
@@ -264,8 +285,12 @@ def off_topic(
     sentences: Sequence[Sentence],
     vectors: NDArray[np.float32],
     story_of: dict[str, str],
+    workers: int = 1,
 ) -> tuple[list[bool], list[Dropped]]:
-    """clean.off_topic within each story: a teaser is off the topic of its own story."""
+    """clean.off_topic within each story, over ``workers`` processes.
+
+    A teaser is off the topic of its own story.
+    """
     keep = [True] * len(sentences)
     teasers: list[Dropped] = []
     spans: dict[str, list[Span]] = {}
@@ -274,16 +299,22 @@ def off_topic(
     furniture: dict[str, list[Dropped]] = {}
     for d in dropped:
         furniture.setdefault(story_of.get(d.doc_id, ""), []).append(d)
-    for name, rows in story_rows(sentences, story_of):
-        flags, found = clean.off_topic(
+    parts = story_rows(sentences, story_of)
+
+    def one(k: int) -> tuple[list[bool], list[Dropped]]:
+        name, rows = parts[k]
+        return clean.off_topic(
             spans.get(name, []),
             furniture.get(name, []),
             [sentences[i] for i in rows],
             vectors[rows],
         )
+
+    found = fork_map(one, len(parts), workers, weights=[len(rows) for _, rows in parts])
+    for (_, rows), (flags, lines) in zip(parts, found, strict=True):
         for i, flag in zip(rows.tolist(), flags, strict=True):
             keep[i] = flag
-        teasers += found
+        teasers += lines
     return keep, teasers
 
 
@@ -330,6 +361,7 @@ def check(
         show_progress=wanted(progress),
         cache=EmbeddingCache(Path(cache), manifest) if cache is not None else None,
         one_story=one_story,
+        workers=workers,
     )
     return conclude(story, head, workers)
 
@@ -374,57 +406,18 @@ def part_claims(story: Story, k: int, head: cluster.LinkHead) -> PartClaims:
     return PartClaims(found, names, conflicts, seconds, os.getpid())
 
 
-# Stories are independent once read: above this many sentences, with more than one story
-# and more than one core, conclude() finds their claims in worker processes. Below it the
-# pool costs more than it saves (0.3 s of claims at 1,000 sentences).
-PARALLEL_MIN = 5_000
-
-_shared: tuple[Story, cluster.LinkHead] | None = None  # what a forked worker reads
-
-
-def _share(story: Story, head: cluster.LinkHead, threads: int) -> None:
-    """Pool initializer: keep the inherited story, and give BLAS this worker's share of cores."""
-    global _shared
-    _shared = (story, head)
-    from threadpoolctl import threadpool_limits
-
-    threadpool_limits(threads)
-
-
-def _part_in_worker(k: int) -> PartClaims:
-    assert _shared is not None, "the pool initializer sets the story"
-    return part_claims(_shared[0], k, _shared[1])
-
-
-def cores() -> int:
-    """The cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
 def all_part_claims(story: Story, head: cluster.LinkHead, workers: int | None) -> list[PartClaims]:
-    """part_claims of every story, in story order, over ``workers`` processes.
+    """part_claims of every story, in story order, over ``workers`` processes (fork_map).
 
-    ``workers`` None: as many as cores when the input is large (PARALLEL_MIN), else one.
-    The workers are forked, so they read the story without copying it through a pipe;
-    where fork is not available the stories run one after another. Stories go out
-    largest first, so that no large one starts last; the results are the same either way.
+    ``workers`` None: one per core on a large input, else one (workers.how_many).
     """
-    n = len(story.parts)
-    if workers is None:
-        workers = cores() if len(story.sentences) >= PARALLEL_MIN else 1
-    workers = min(workers, n)
-    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return [part_claims(story, k, head) for k in range(n)]
-    order = sorted(range(n), key=lambda k: -len(story.parts[k].rows))
-    threads = max(1, cores() // workers)
-    with ProcessPoolExecutor(
-        workers, multiprocessing.get_context("fork"), _share, (story, head, threads)
-    ) as pool:
-        futures = {k: pool.submit(_part_in_worker, k) for k in order}
-        return [futures[k].result() for k in range(n)]
+    count = how_many(workers, len(story.sentences))
+    return fork_map(
+        lambda k: part_claims(story, k, head),
+        len(story.parts),
+        count,
+        weights=[len(p.rows) for p in story.parts],
+    )
 
 
 def conclude(story: Story, head: cluster.LinkHead, workers: int | None = None) -> report.Report:

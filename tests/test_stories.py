@@ -141,22 +141,22 @@ def adjusted_rand(truth: list[str], got: list[str]) -> float:
     return float(adjusted_rand_score(truth, got))
 
 
-def test_stories_found_in_worker_processes_give_the_same_report(
-    ecb_folder: Path, tmp_path: Path
-) -> None:
+def test_worker_processes_give_the_same_report(ecb_folder: Path, tmp_path: Path) -> None:
+    """Teasers, values and claims found in a pool of two: byte for byte the serial report."""
     import os
 
     from consistency import cluster, embed, pipeline
 
-    story = pipeline.read_story([SEEDS, ecb_folder], embed.Manifest.load())
-    head = cluster.LinkHead.load()
-    assert len(story.parts) == 2
-    pooled = pipeline.all_part_claims(story, head, workers=2)
-    assert {got.process for got in pooled}.isdisjoint({os.getpid()})  # really in workers
-    serial = pipeline.conclude(story, head, workers=1)
-    parallel = pipeline.conclude(story, head, workers=2)
-    assert len(parallel.conflicts) > 0  # claim names and sentence indices mapped back
-    serial.to_csv(tmp_path / "serial")
-    parallel.to_csv(tmp_path / "parallel")
+    manifest, head = embed.Manifest.load(), cluster.LinkHead.load()
+    serial = pipeline.read_story([SEEDS, ecb_folder], manifest, workers=1)
+    pooled = pipeline.read_story([SEEDS, ecb_folder], manifest, workers=2)
+    assert len(pooled.parts) == 2
+    found = pipeline.all_part_claims(pooled, head, workers=2)
+    assert {got.process for got in found}.isdisjoint({os.getpid()})  # really in workers
+    a = pipeline.conclude(serial, head, workers=1)
+    b = pipeline.conclude(pooled, head, workers=2)
+    assert len(b.conflicts) > 0  # claim names and sentence indices mapped back
+    a.to_csv(tmp_path / "serial")
+    b.to_csv(tmp_path / "pooled")
     for path in sorted((tmp_path / "serial").iterdir()):
-        assert path.read_bytes() == (tmp_path / "parallel" / path.name).read_bytes(), path.name
+        assert path.read_bytes() == (tmp_path / "pooled" / path.name).read_bytes(), path.name

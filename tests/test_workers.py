@@ -1,0 +1,45 @@
+"""fork_map: pieces in forked workers, results in order, errors raised in the caller."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from consistency.workers import PARALLEL_MIN, fork_map, how_many
+
+
+def test_results_come_back_in_order_from_other_processes() -> None:
+    data = list(range(100))  # read by the workers as forked, never pickled
+    finished: list[int] = []
+    out = fork_map(
+        lambda k: (sum(data[: k + 1]), os.getpid()),
+        20,
+        2,
+        weights=[k % 7 for k in range(20)],
+        done=finished.append,
+    )
+    assert [total for total, _ in out] == [sum(range(k + 1)) for k in range(20)]
+    assert os.getpid() not in {pid for _, pid in out}
+    assert sorted(finished) == list(range(20))
+
+
+def test_one_worker_runs_here() -> None:
+    assert fork_map(lambda k: (k, os.getpid()), 3, 1) == [(k, os.getpid()) for k in range(3)]
+    assert fork_map(lambda k: k, 0, 2) == []
+
+
+def test_a_failing_piece_raises_in_the_caller() -> None:
+    def piece(k: int) -> int:
+        if k == 3:
+            raise ValueError("piece 3")
+        return k
+
+    with pytest.raises(ValueError, match="piece 3"):
+        fork_map(piece, 5, 2)
+
+
+def test_small_inputs_stay_in_one_process() -> None:
+    assert how_many(None, PARALLEL_MIN - 1) == 1
+    assert how_many(None, PARALLEL_MIN) >= 1
+    assert how_many(3, 10) == 3
