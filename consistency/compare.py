@@ -15,6 +15,7 @@ sentences tied to other times, ordinals.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import math
@@ -558,16 +559,14 @@ def conflicts(
             if (text, value) not in read:
                 read[text, value] = (context(text, value, common), scope(text, value))
         found[i] = [Found(v, i, sentences[i].doc_id, *read[text, v]) for v in xs]
-    # What the comparison of two sentences reads of each: a pair of sentences whose values
-    # and contexts repeat an earlier pair's (wire copy in many outlets) can only give rows
-    # that pair gave, and is skipped.
-    # Each sentence's content numbered once, so that a pair is looked up by two integers.
+    # What the comparison of two sentences reads of each, numbered: a pair of sentences
+    # whose values and contexts repeat an earlier pair's (wire copy in many outlets) can
+    # only give rows that pair gave, and is not compared (pairs_to_compare).
     numbers: dict[tuple[tuple[Slot, frozenset[str]], ...], int] = {}
     content = {
         i: numbers.setdefault(tuple((f.slot, f.context) for f in fs), len(numbers))
         for i, fs in found.items()
     }
-    compared: set[tuple[int, int]] = set()
     by_group: dict[str, list[Found]] = {}  # only values of one group can support each other
     by_about: dict[tuple[str, str], list[Found]] = {}
     for i in sorted(found):
@@ -575,20 +574,8 @@ def conflicts(
             by_group.setdefault(group(f.slot), []).append(f)
             by_about.setdefault((group(f.slot), f.slot.about), []).append(f)
     support: dict[Found, list[str]] = {}
-    pairs: dict[tuple[int, int], str] = {}
-    for claim_id in sorted(claims):
-        members = sorted({i for i in claims[claim_id] if i in found})
-        for k, i in enumerate(members):
-            for j in members[k + 1 :]:
-                pairs.setdefault((i, j), claim_id)
-    for i, j in links:
-        if i != j and i in found and j in found:
-            pairs.setdefault((min(i, j), max(i, j)), "")
     rows: dict[tuple[str, ...], Conflict] = {}
-    for (i, j), claim_id in sorted(pairs.items()):
-        if (content[i], content[j]) in compared:
-            continue
-        compared.add((content[i], content[j]))
+    for i, j, claim_id in pairs_to_compare(claims, links, content):
         found_pairs = clashes(found[i], found[j])
         kinds = {group(x.slot) for x, _, _ in found_pairs}
         several = len(kinds) > 1 and not agree(found[i], found[j])
@@ -616,6 +603,47 @@ def conflicts(
             claim = claim_id or min(where.get(a.sentence, [""]))
             rows[key] = Conflict(claim, group(a.slot), sev, a, b, explain(a, sa, b, sb, reason))
     return list(rows.values())
+
+
+def pairs_to_compare(
+    claims: Mapping[str, Sequence[int]],
+    links: Iterable[tuple[int, int]],
+    content: Mapping[int, int],
+) -> list[tuple[int, int, str]]:
+    """The sentence pairs conflicts() compares, in order, each with its claim ("" if none).
+
+    The pairs (i, j), i < j, of two sentences with values (``content``: what the
+    comparison reads of each, numbered) in one claim or in ``links``, each filed under the
+    first claim (by id) holding both. Of the pairs whose contents (content[i], content[j])
+    are the same, only the first is kept: the others can only repeat its rows. In a claim
+    that wire copy fills with repeats, the pairs are found per distinct content, not per
+    sentence: the first pair of contents (p, q) is that of p's first sentence and of q's
+    first sentence after it.
+    """
+    best: dict[tuple[int, int], tuple[int, int, str]] = {}
+
+    def offer(i: int, j: int, claim_id: str) -> None:
+        key = (content[i], content[j])
+        old = best.get(key)
+        if old is None or (i, j) < old[:2]:  # on a tie the earlier claim (or a claim) stays
+            best[key] = (i, j, claim_id)
+
+    for claim_id in sorted(claims):
+        by_content: dict[int, list[int]] = {}  # in order of first sentence
+        for i in sorted({i for i in claims[claim_id] if i in content}):
+            by_content.setdefault(content[i], []).append(i)
+        sides = list(by_content.values())
+        for p, first in enumerate(sides):
+            if len(first) > 1:
+                offer(first[0], first[1], claim_id)
+            for later in sides[p + 1 :]:
+                offer(first[0], later[0], claim_id)  # first[0] < later[0]
+                if first[-1] > later[0]:  # and a sentence of ``first`` after later[0]
+                    offer(later[0], first[bisect.bisect_right(first, later[0])], claim_id)
+    for i, j in links:
+        if i != j and i in content and j in content:
+            offer(min(i, j), max(i, j), "")
+    return sorted(best.values())
 
 
 def summary(found_slots: Sequence[tuple[str, Slot]]) -> str:

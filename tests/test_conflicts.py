@@ -179,3 +179,43 @@ def test_one_changed_value_gives_its_conflict_and_nothing_else(
     assert set(after[after == "conflict"].index) == set(hard.claim_id)
     assert abs(len(base.claims) - len(mutated.claims)) <= 1
     assert mutated.conflicts.severity.eq("note").sum() == base.conflicts.severity.eq("note").sum()
+
+
+def every_pair_first(claims, links, content):
+    """pairs_to_compare as conflicts() used to find it: every pair, then the first per contents."""
+    pairs: dict[tuple[int, int], str] = {}
+    for claim_id in sorted(claims):
+        members = sorted({i for i in claims[claim_id] if i in content})
+        for k, i in enumerate(members):
+            for j in members[k + 1 :]:
+                pairs.setdefault((i, j), claim_id)
+    for i, j in links:
+        if i != j and i in content and j in content:
+            pairs.setdefault((min(i, j), max(i, j)), "")
+    seen, out = set(), []
+    for (i, j), claim_id in sorted(pairs.items()):
+        if (content[i], content[j]) not in seen:
+            seen.add((content[i], content[j]))
+            out.append((i, j, claim_id))
+    return out
+
+
+def test_pairs_to_compare_are_the_first_pair_of_each_two_contents() -> None:
+    """On random claims (overlapping, as attachments make them), links and repeated contents."""
+    import random
+
+    from consistency.compare import pairs_to_compare
+
+    for seed in range(300):
+        rng = random.Random(seed)
+        n = rng.randint(0, 40)
+        kinds = rng.randint(1, 8)  # few contents: many repeats, as wire copy gives
+        content = {i: rng.randrange(kinds) for i in range(n) if rng.random() < 0.8}
+        claims = {
+            f"c{k:03d}": rng.sample(range(n), rng.randint(0, n)) for k in range(rng.randint(0, 5))
+        }
+        links = (
+            [(rng.randrange(n), rng.randrange(n)) for _ in range(rng.randint(0, 20))] if n else []
+        )
+        expected = every_pair_first(claims, links, content)
+        assert pairs_to_compare(claims, links, content) == expected, seed
