@@ -148,22 +148,9 @@ def zipf(word: str) -> float:
     return float(zipf_frequency(word, "en"))
 
 
-def features(text: str) -> dict[str, float]:
-    """Counts of an article's features, one sentence a line.
-
-    W: a word (a name counts NAME_BOOST times), P: a name, B: a pair of names in a row,
-    Y: a year, D: a month and day, N: another number.
-    """
-    out: defaultdict[str, float] = defaultdict(float)
-    for line in text.split("\n"):
-        for feature, count in line_features(line):
-            out[feature] += count
-    return out
-
-
 @lru_cache(maxsize=1 << 17)
 def line_features(line: str) -> tuple[tuple[str, float], ...]:
-    """One line's feature counts (see features); cached, as wire copy repeats lines."""
+    """One line's feature counts (see matrices); cached, as wire copy repeats lines."""
     out: defaultdict[str, float] = defaultdict(float)
     tokens = TOKEN.findall(line)
     run: list[str] = []
@@ -214,24 +201,44 @@ def weight(feature: str, local: bool) -> float:
 
 
 def matrices(texts: Sequence[str]) -> tuple[sparse.csr_array, sparse.csr_array]:
-    """Sublinear feature counts weighted for stage 1 and (unweighted by idf yet) stage 2."""
-    vocab: dict[str, int] = {}
-    cols: list[int] = []
-    counts: list[float] = []
-    sizes = []
-    for text in texts:
-        found = features(text)
-        names = sorted(found)
-        cols += [vocab.setdefault(f, len(vocab)) for f in names]
-        counts += [found[f] for f in names]
-        sizes.append(len(names))
-    values = [1.0 + math.log(count) for count in counts]
-    rows = np.repeat(np.arange(len(texts)), sizes)
-    x = sparse.csr_array((values, (rows, cols)), shape=(len(texts), len(vocab)))
-    names = sorted(vocab, key=vocab.__getitem__)
-    first = sparse.diags_array(np.array([weight(f, local=False) for f in names]))
-    second = sparse.diags_array(np.array([weight(f, local=True) for f in names]))
-    return sparse.csr_array(x @ first), sparse.csr_array(x @ second)
+    """Sublinear feature counts weighted for stage 1 and (unweighted by idf yet) stage 2.
+
+    An article's features are the sums of its lines' (line_features): W, a word (a name
+    counts NAME_BOOST times); P, a name; B, a pair of names in a row; Y, a year; D, a month
+    and day; N, another number. They are summed as a product of articles x lines by
+    lines x features, so a line that wire copy repeats is read once. Columns are numbered
+    by first article, then by name.
+    """
+    line_ids: dict[str, int] = {}
+    in_doc = [[line_ids.setdefault(line, len(line_ids)) for line in t.split("\n")] for t in texts]
+    vocab: dict[str, int] = {}  # numbered as met, renumbered below
+    f_rows, f_cols, f_counts = [], [], []
+    for k, line in enumerate(line_ids):
+        for feature, count in line_features(line):
+            f_rows.append(k)
+            f_cols.append(vocab.setdefault(feature, len(vocab)))
+            f_counts.append(count)
+    per_line = sparse.csr_array(
+        (f_counts, (f_rows, f_cols)), shape=(len(line_ids), len(vocab)), dtype=np.float64
+    )
+    rows = np.repeat(np.arange(len(texts)), [len(ids) for ids in in_doc])
+    cols = np.fromiter(itertools.chain.from_iterable(in_doc), dtype=np.int64, count=len(rows))
+    lines = sparse.csr_array((np.ones(len(rows)), (rows, cols)), shape=(len(texts), len(line_ids)))
+    by_feature = sparse.csc_array(lines @ per_line)  # whole numbers: exact in any order
+    by_feature.sort_indices()
+    first = by_feature.indices[by_feature.indptr[:-1]]  # each feature's first article
+    counts = sparse.coo_array(by_feature)
+    names = np.array(list(vocab) or [""])[: len(vocab)]
+    rank = np.empty(len(vocab), dtype=np.int64)
+    order = np.lexsort((names, first))
+    rank[order] = np.arange(len(vocab))
+    distinct, which = np.unique(counts.data, return_inverse=True)
+    logs = np.array([1.0 + math.log(c) for c in distinct.tolist()])[which.ravel()]
+    x = sparse.csr_array((logs, (counts.row, rank[counts.col])), shape=counts.shape)
+    ordered = names[order].tolist()
+    stage1 = sparse.diags_array(np.array([weight(f, local=False) for f in ordered]))
+    stage2 = sparse.diags_array(np.array([weight(f, local=True) for f in ordered]))
+    return sparse.csr_array(x @ stage1), sparse.csr_array(x @ stage2)
 
 
 def average_tree(sims: NDArray[np.float64]) -> NDArray[np.float64]:
