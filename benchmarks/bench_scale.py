@@ -16,6 +16,12 @@ For each level and run, three fresh processes, timed from outside with their pea
   next process (2 s at 100k); that step is timed and taken off its wall time;
 - `embed`: imports, model load, and embedding the same sentences and clauses alone;
 - `cached`: the pipeline again on the same input, every vector in the cache.
+From 5,000 sentences on (workers.PARALLEL_MIN) the check runs the stages after the
+embedding in a pool of one forked worker per core (`workers`): `claims_s` is the wall time
+of the stories' claims, while `evidence_s`, `cluster_s` and `compare_s` are the workers'
+seconds summed. `peak_rss_mb` is the peak of the largest single process (wait4);
+`peak_rss_sum_mb` the peak of the check and its workers' RSS added up, sampled every
+0.1 s, an upper bound since forked workers share the pages they only read.
 Writes benchmarks/results.csv: one row per run and a median row per level (ratio =
 check / embed alone). Levels and runs: BENCH_LEVELS (default "1000,10000"), BENCH_RUNS (3).
 """
@@ -30,17 +36,19 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "benchmarks" / "data" / "ecbplus"
 OUT = ROOT / "benchmarks" / "results.csv"
-STAGES = ("ingest", "clean_segment", "embed", "stories", "off_topic", "slots", "evidence",
-          "cluster", "compare", "report")  # fmt: skip
-COLUMNS = ("level", "run", "input", "documents", "stories", "sentences", "texts_embedded", "wall_s",
-           "peak_rss_mb", *[f"{s}_s" for s in STAGES], "embed_alone_s", "embed_share",
-           "ratio_to_embed", "cached_wall_s", "cache_speedup")  # fmt: skip
+STAGES = ("ingest", "clean_segment", "embed", "stories", "off_topic", "slots", "claims",
+          "evidence", "cluster", "compare", "report")  # fmt: skip
+COLUMNS = ("level", "run", "input", "documents", "stories", "sentences", "texts_embedded",
+           "workers", "wall_s", "peak_rss_mb", "peak_rss_sum_mb", *[f"{s}_s" for s in STAGES],
+           "embed_alone_s", "embed_share", "ratio_to_embed", "cached_wall_s",
+           "cache_speedup")  # fmt: skip
 
 CHECK = """
 import json, sys, time
@@ -59,7 +67,9 @@ aside = time.perf_counter()
 texts = [s.text for s in story.sentences]
 clauses = [c for t in texts for c in cluster.clauses(t)]
 Path(sys.argv[2], "texts.json").write_text(json.dumps(texts + clauses))
+from consistency.workers import how_many
 print(json.dumps({**story.seconds, "documents": len(story.documents), "n_stories": len(story.parts),
+                  "workers": how_many(None, len(texts)),
                   "sentences": len(texts), "texts": len(set(texts + clauses)),
                   "inside_s": time.perf_counter() - start, "aside_s": time.perf_counter() - aside}))
 """
@@ -98,26 +108,56 @@ def level_input(target: int, folder: Path) -> tuple[Path, str]:
     return path, made
 
 
-def timed(args: list[str], extra_env: dict[str, str] | None = None) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS in MB and stdout of one child process."""
+def tree_rss_mb(pid: int) -> float:
+    """RSS of process ``pid`` and its children, in MB, from /proc (0 once it has gone)."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        if entry.name == str(pid) or fields.get("PPid", "").strip() == str(pid):
+            total += int(fields.get("VmRSS", "0 kB").split()[0])
+    return total / 1024
+
+
+def timed(
+    args: list[str], extra_env: dict[str, str] | None = None
+) -> tuple[float, float, float, str]:
+    """Wall seconds, peak RSS in MB (largest process, and summed), stdout of one child."""
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", **(extra_env or {})}
     start = time.perf_counter()
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    peak = [0.0]
+
+    def sample() -> None:
+        while proc.poll() is None:
+            peak[0] = max(peak[0], tree_rss_mb(proc.pid))
+            time.sleep(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     out = proc.stdout.read() if proc.stdout else b""
     _, status, usage = os.wait4(proc.pid, 0)
+    sampler.join()
     if status != 0:
         raise SystemExit(f"{args[:3]} failed with status {status}")
-    return time.perf_counter() - start, usage.ru_maxrss / 1024, out.decode()
+    return time.perf_counter() - start, usage.ru_maxrss / 1024, peak[0], out.decode()
 
 
 def one_run(level: int, run: int, table: Path, made: str, tmp: Path) -> dict[str, object]:
     """One row of results.csv."""
     out, cache = tmp / f"out-{level}-{run}", tmp / f"cache-{level}-{run}"
-    wall, rss, printed = timed([sys.executable, "-c", CHECK, str(table), str(out), str(cache)])
+    wall, rss, rss_sum, printed = timed(
+        [sys.executable, "-c", CHECK, str(table), str(out), str(cache)]
+    )
     seconds = json.loads(printed.strip().splitlines()[-1])
     wall -= seconds["aside_s"]
-    alone, _, _ = timed([sys.executable, "-c", EMBED, str(out / "texts.json")])
-    cached, _, again = timed(
+    alone, _, _, _ = timed([sys.executable, "-c", EMBED, str(out / "texts.json")])
+    cached, _, _, again = timed(
         [sys.executable, "-c", CHECK, str(table), str(tmp / "again"), str(cache)]
     )
     cached -= json.loads(again.strip().splitlines()[-1])["aside_s"]
@@ -130,8 +170,10 @@ def one_run(level: int, run: int, table: Path, made: str, tmp: Path) -> dict[str
         "stories": seconds["n_stories"],
         "sentences": seconds["sentences"],
         "texts_embedded": seconds["texts"],
+        "workers": seconds["workers"],
         "wall_s": round(wall, 2),
         "peak_rss_mb": round(rss),
+        "peak_rss_sum_mb": round(rss_sum),
         **{f"{s}_s": round(seconds.get(s, 0.0), 2) for s in STAGES},
         "embed_alone_s": round(alone, 2),
         "embed_share": round(seconds.get("embed", 0.0) / wall, 3),
@@ -146,7 +188,7 @@ def one_run(level: int, run: int, table: Path, made: str, tmp: Path) -> dict[str
 def median_row(rows: list[dict[str, object]]) -> dict[str, object]:
     """The median of each measured column over one level's runs."""
     out: dict[str, object] = {**rows[0], "run": "median"}
-    for column in COLUMNS[7:]:
+    for column in COLUMNS[8:]:
         out[column] = round(statistics.median(float(str(r[column])) for r in rows), 3)
     return out
 
