@@ -483,12 +483,27 @@ def top_mean(values: NDArray[np.floating], k: int) -> NDArray[np.float64]:
 def candidate_pairs(ev: Evidence, min_cosine: float) -> NDArray[np.int64]:
     """Pairs (i, j), i < j, of sentences from different documents with cosine >= min_cosine.
 
-    In row-major order.
+    In row-major order. Where each document's sentences stand together, as read, the
+    pairs of sentence i are the sentences near its line from the end of its document on:
+    a slice of one list per distinct line, so a line that wire copy repeats is matched
+    against the story once, not once per copy. Otherwise every pair is looked at.
     """
+    n = len(ev.doc_ids)
     _, doc = np.unique(ev.doc_ids, return_inverse=True)  # integers compare faster than strings
-    i, j = np.nonzero(spread(ev.line_cosine >= min_cosine, ev.line))
-    keep = (i < j) & (doc[i] != doc[j])
-    return np.stack([i[keep], j[keep]], axis=1).astype(np.int64)
+    near = ev.line_cosine >= min_cosine
+    ends = np.append(np.flatnonzero(doc[1:] != doc[:-1]) + 1, n)
+    if n < 2 or len(ends) != doc.max() + 1:  # no pairs, or documents interleaved
+        i, j = np.nonzero(spread(near, ev.line))
+        keep = (i < j) & (doc[i] != doc[j])
+        return np.stack([i[keep], j[keep]], axis=1).astype(np.int64)
+    doc_end = np.repeat(ends, np.diff(ends, prepend=0))  # each sentence's document's end
+    line, j = np.nonzero(near[:, ev.line])  # per line, the sentences near it, ascending
+    bounds = np.searchsorted(line, np.arange(len(near) + 1))
+    # Each sentence's slice of its line's list: from its document's end to the list's end.
+    start = np.searchsorted(line * (n + 1) + j, ev.line * (n + 1) + doc_end)
+    size = bounds[ev.line + 1] - start
+    at = np.repeat(start - np.cumsum(size) + size, size) + np.arange(int(size.sum()))
+    return np.stack([np.repeat(np.arange(n), size), j[at]], axis=1).astype(np.int64)
 
 
 def pair_features(ev: Evidence, pairs: NDArray[np.int64]) -> NDArray[np.float64]:

@@ -130,6 +130,30 @@ def test_neighbourhood_from_distinct_lines_is_the_whole_rows(seed: int) -> None:
         assert np.array_equal(cluster.neighbourhood(between, docs, k, line), whole)
 
 
+@pytest.mark.parametrize("seed", range(40))
+def test_candidate_pairs_are_every_near_pair_across_documents(seed: int) -> None:
+    # Lines repeated across and within documents; documents in runs (as read) and, every
+    # fourth case, interleaved; a document of every sentence or of one. The pairs are the
+    # near pairs (i < j) of different documents of the whole matrix, in row-major order.
+    rng = np.random.default_rng(seed)
+    n_lines = int(rng.integers(1, 25))
+    n = int(rng.integers(n_lines, 5 * n_lines + 2))
+    line = np.unique(rng.integers(0, n_lines, size=n), return_inverse=True)[1]
+    docs = np.sort(rng.integers(0, int(rng.integers(1, 9)), size=n))
+    if seed % 4 == 0:
+        rng.shuffle(docs)
+    unit = rng.normal(size=(int(line.max()) + 1, 4)).astype(np.float32)
+    unit /= np.linalg.norm(unit, axis=1, keepdims=True)
+    between = unit @ unit.T
+    ev = cluster.Evidence(np.zeros((n, 4), np.float32), docs.astype(str), between, between,
+                          between, [set()] * n, [set()] * n, line)  # fmt: skip
+    sim = between[np.ix_(line, line)]
+    i, j = np.nonzero(sim >= 0.3)
+    keep = (i < j) & (docs[i] != docs[j])
+    expected = np.stack([i[keep], j[keep]], axis=1)
+    assert np.array_equal(cluster.candidate_pairs(ev, 0.3), expected)
+
+
 def kind_shared(shared: set[str]) -> float:
     """value_kind_shared's definition: 0.5 for a kind in common, 1.0 if also its subject."""
     return 0.5 * any(":" not in k for k in shared) + 0.5 * any(":" in k for k in shared)
