@@ -61,6 +61,10 @@ DENSE_COMPONENT: Final = 2_000
 PRODUCT_SHARE: Final = 1 / 16
 PRODUCT_MAX: Final = 4_096
 
+# The distinct pairs of classes of a story's candidate pairs are found in a table of every
+# pair of classes (a byte each) up to this size, in one pass; beyond it by sorting the pairs.
+CLASS_TABLE: Final = 1 << 25
+
 TOKEN: Final = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_](?:[^\W_]|['’-](?=[^\W_]))*")
 POSSESSIVE: Final = re.compile(r"['’]s$")
 # Clause boundaries: punctuation, and the words that open a new clause in news prose.
@@ -531,8 +535,19 @@ def class_pair_features(
     index = None
     if count < len(of_class):  # some sentences alike: one pair of each two classes
         key = of_class[i] * count + of_class[j]
-        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-        i, j, index = i[first], j[first], inverse.ravel()
+        if count * count <= CLASS_TABLE:  # the pairs present marked in a table, in key order
+            present = np.zeros(count * count, dtype=bool)
+            present[key] = True
+            distinct = np.flatnonzero(present)
+            where = np.zeros(count * count, dtype=np.int64)
+            where[distinct] = np.arange(len(distinct))
+            index = where[key]
+        else:
+            distinct, inverse = np.unique(key, return_inverse=True)
+            index = inverse.ravel()
+        # Any two sentences of the two classes have the pair's features: their first ones.
+        first = np.unique(of_class, return_index=True)[1]
+        i, j = first[distinct // count], first[distinct % count]
     sims = [m[ev.line[i], ev.line[j]].astype(np.float64) for m in ev.line_matrices()]
     return features(sims, near, i, j, ev.rare, ev.kinds), index
 
@@ -630,16 +645,13 @@ def link_matrix(ev: Evidence, head: LinkHead) -> sparse.csr_array:
     if len(pairs):  # each distinct pair of classes weighed once (class_pair_features)
         rows, index = class_pair_features(ev, pairs)
         prob = head.probability(rows) if index is None else head.probability(rows)[index]
-    # Below the diagonal, the diagonal, above it: with the pairs in row-major order, every row
-    # arrives sorted, and the conversion's sort has little to do (a third faster here).
-    diagonal = np.arange(n)
-    rows = np.concatenate([pairs[:, 1], diagonal, pairs[:, 0]])
-    cols = np.concatenate([pairs[:, 0], diagonal, pairs[:, 1]])
-    values = np.concatenate([prob, np.ones(n), prob])
-    links = sparse.csr_array((values, (rows, cols)), shape=(n, n))
-    links.sum_duplicates()  # no pair repeats: a check only
-    links.eliminate_zeros()
-    return links
+    # The pairs in row-major order are the upper triangle in CSR form as they stand; the
+    # lower is its transpose, converted (rows come out sorted); the sum of the three has
+    # no entry twice and keeps no zero.
+    starts = np.searchsorted(pairs[:, 0], np.arange(n + 1))
+    upper = sparse.csr_array((prob, pairs[:, 1], starts), shape=(n, n))
+    lower = sparse.csr_array(upper.T)
+    return sparse.csr_array(lower + sparse.eye_array(n, format="csr") + upper)
 
 
 @dataclass(frozen=True)
