@@ -766,7 +766,13 @@ def average_cut(links: NDArray[np.float64], threshold: float) -> NDArray[np.int6
 
     n = len(links)
     i, j = np.triu_indices(n, k=1)
-    tree = linkage((1.0 - links)[i, j], method="average")
+    distances = (1.0 - links)[i, j]
+    if distances.max() < (1.0 - threshold) * (1 - 1e-9):
+        # Every merge is at a mean of these distances, so below the cut: one claim (the
+        # margin is far above the rounding of a mean). A line that wire copy repeats is
+        # such a group: its copies are linked to each other alone.
+        return np.zeros(n, dtype=np.int64)
+    tree = linkage(distances, method="average")
     kept = n - 1 - int(np.count_nonzero(tree[:, 2] >= 1.0 - threshold))
     parent = list(range(2 * n - 1))
     for k, (a, b) in enumerate(tree[:kept, :2].astype(np.int64).tolist()):
@@ -855,11 +861,11 @@ def attach(
     """
     n, k = len(labels), int(labels.max()) + 1
     _, doc_index = np.unique(doc_ids, return_inverse=True)
-    coo = sparse.coo_array(p)
-    other_doc = doc_index[coo.row] != doc_index[coo.col]
-    off = sparse.csr_array(
-        (coo.data[other_doc], (coo.row[other_doc], coo.col[other_doc])), shape=(n, n)
-    )
+    # The links with those inside a document (and the diagonal) set to 0, in place: a
+    # zero adds nothing to a sum, and the structure is not rebuilt.
+    row_of = np.repeat(np.arange(n), np.diff(p.indptr))
+    same_doc = doc_index[row_of] == doc_index[p.indices]
+    off = sparse.csr_array((np.where(same_doc, 0.0, p.data), p.indices, p.indptr), shape=(n, n))
     in_claim = sparse.csr_array((np.ones(n), (np.arange(n), labels)), shape=(n, k))
     link_sum = sparse.coo_array(off @ in_claim)  # n x k, only where some link exists
     size = np.bincount(labels, minlength=k)
