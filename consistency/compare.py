@@ -353,6 +353,12 @@ def plausible(a: Slot, b: Slot) -> bool:
     return high <= MAX_RATIO * max(low, 1e-9)
 
 
+@functools.cache
+def about_words(about: str) -> frozenset[str]:
+    """The words of what a value counts, stemmed as context words are ("people killed")."""
+    return frozenset(stem(singular(w)) for w in about.split())
+
+
 def comparable(a: Found, b: Found) -> bool:
     """Whether two slots can be about the same thing: kind, what is counted, context, size."""
     if group(a.slot) != group(b.slot):
@@ -363,8 +369,7 @@ def comparable(a: Found, b: Found) -> bool:
         return False  # a bare number is compared only with the same thing counted
     if group(a.slot) in (DATE, TIME) and a.slot.about != b.slot.about:
         return False  # the day something was said is not the day it happened
-    about = {stem(singular(w)) for w in a.slot.about.split()}
-    shared = len((a.context & b.context) - about)
+    shared = len((a.context & b.context) - about_words(a.slot.about))
     headed = a.slot.about and a.slot.about == b.slot.about and group(a.slot) != ORDINAL
     if shared < (1 if headed else MIN_SHARED):
         return False  # too little that happened near both values is the same
@@ -433,9 +438,9 @@ def disagreements(side: Sequence[Found], other: Sequence[Found]) -> list[tuple[F
     """
     out = []
     for x in side:
-        partners = [y for y in other if comparable(x, y)]
         if any(compatible(x.slot, y.slot) for y in other if group(y.slot) == group(x.slot)):
             continue  # the other sentence gives this figure too, whatever it says it counts
+        partners = [y for y in other if comparable(x, y)]
         if partners and all(compatible(x.slot, y.slot) is False for y in partners):
             ix = interval(x.slot)
             nearest = min(partners, key=lambda y: distance(ix, interval(y.slot)))
