@@ -61,6 +61,8 @@ DENSE_COMPONENT: Final = 2_000
 PRODUCT_SHARE: Final = 1 / 16
 PRODUCT_MAX: Final = 4_096
 
+# gram() works through this many rows at a time.
+GRAM_BLOCK: Final = 1024
 # The distinct pairs of classes of a story's candidate pairs are found in a table of every
 # pair of classes (a byte each) up to this size, in one pass; beyond it by sorting the pairs.
 CLASS_TABLE: Final = 1 << 25
@@ -374,10 +376,16 @@ def gram(x: sparse.csr_array) -> NDArray[np.float64]:
     by_column = sparse.csc_array(x)
     common = by_column[:, np.flatnonzero(dense_columns)].toarray()
     rest = sparse.csr_array(by_column[:, np.flatnonzero(~dense_columns)])
+    rest.sort_indices()
     out = np.asarray(common @ common.T, dtype=np.float64)
-    columns = sparse.csr_array(rest.T)
-    for lo in range(0, n, 1024):  # the sparse part by blocks of rows: its memory stays small
-        out[lo : lo + 1024] += sparse.csr_array(rest[lo : lo + 1024] @ columns).toarray()
+    # The sparse part by blocks of rows, each against itself and the rows after it,
+    # mirrored below: half the products, in little memory. A sparse product sums each dot
+    # product in the order of the columns either way round, so the mirror is exact.
+    for lo in range(0, n, GRAM_BLOCK):
+        hi = min(lo + GRAM_BLOCK, n)
+        block = sparse.csr_array(rest[lo:hi] @ rest[lo:].T).toarray()
+        out[lo:hi, lo:] += block
+        out[hi:, lo:hi] += block[:, hi - lo :].T
     return out
 
 

@@ -93,7 +93,7 @@ def test_clause_similarity_in_blocks_equals_the_whole_product(block: int) -> Non
 
 
 @pytest.mark.parametrize("common", [0, 5])
-def test_gram_equals_the_sparse_product(common: int) -> None:
+def test_gram_equals_the_sparse_product(common: int, monkeypatch: pytest.MonkeyPatch) -> None:
     # Columns in a tenth of the rows or more go through a dense product, the rest a sparse
     # one: the sum must be the whole product, with and without such columns.
     rng = np.random.default_rng(common)
@@ -102,9 +102,15 @@ def test_gram_equals_the_sparse_product(common: int) -> None:
     x = sparse.csr_array(dense)
     held = np.bincount(x.indices, minlength=400)
     assert int((held * 10 >= 200).sum()) == common
-    got = cluster.gram(x)
-    assert got.dtype == np.float64
-    np.testing.assert_allclose(got, dense @ dense.T, rtol=0, atol=1e-12)
+    results = []
+    for block in (1024, 64, 7):  # one block, and blocks mirrored across the diagonal
+        monkeypatch.setattr(cluster, "GRAM_BLOCK", block)
+        got = cluster.gram(x)
+        assert got.dtype == np.float64
+        np.testing.assert_allclose(got, dense @ dense.T, rtol=0, atol=1e-12)
+        assert np.array_equal(got, got.T)
+        results.append(got)
+    assert all(np.array_equal(got, results[0]) for got in results)  # blocks change no bit
 
 
 @pytest.mark.parametrize("seed", range(40))
