@@ -20,8 +20,9 @@ From 5,000 sentences on (workers.PARALLEL_MIN) the check runs the stages after t
 embedding in a pool of one forked worker per core (`workers`): `claims_s` is the wall time
 of the stories' claims, while `evidence_s`, `cluster_s` and `compare_s` are the workers'
 seconds summed. `peak_rss_mb` is the peak of the largest single process (wait4);
-`peak_rss_sum_mb` the peak of the check and its workers' RSS added up, sampled every
-0.1 s, an upper bound since forked workers share the pages they only read.
+`peak_pss_sum_mb` (median rows) the peak of the check's and its workers' PSS added up (a
+page shared by k processes counts 1/k in each): the memory the run holds, sampled every
+0.2 s in one more check of its own, since reading it would slow a timed run.
 Writes benchmarks/results.csv: one row per run and a median row per level (ratio =
 check / embed alone). Levels and runs: BENCH_LEVELS (default "1000,10000"), BENCH_RUNS (3).
 """
@@ -46,7 +47,7 @@ OUT = ROOT / "benchmarks" / "results.csv"
 STAGES = ("ingest", "clean_segment", "embed", "stories", "off_topic", "slots", "claims",
           "evidence", "cluster", "compare", "report")  # fmt: skip
 COLUMNS = ("level", "run", "input", "documents", "stories", "sentences", "texts_embedded",
-           "workers", "wall_s", "peak_rss_mb", "peak_rss_sum_mb", *[f"{s}_s" for s in STAGES],
+           "workers", "wall_s", "peak_rss_mb", "peak_pss_sum_mb", *[f"{s}_s" for s in STAGES],
            "embed_alone_s", "embed_share", "ratio_to_embed", "cached_wall_s",
            "cache_speedup")  # fmt: skip
 
@@ -108,52 +109,72 @@ def level_input(target: int, folder: Path) -> tuple[Path, str]:
     return path, made
 
 
-def tree_rss_mb(pid: int) -> float:
-    """RSS of process ``pid`` and its children, in MB, from /proc (0 once it has gone)."""
+def tree_pss_mb(pid: int) -> float:
+    """Memory of process ``pid`` and its children in MB: their PSS added up, from /proc.
+
+    PSS counts a page shared by k processes (a forked worker's copy-on-write pages) as
+    1/k in each, so the sum is the memory the processes hold together. 0 once gone.
+    """
     total = 0
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            status = (entry / "status").read_text()
-        except OSError:
+            stat = (entry / "stat").read_text()
+            parent = stat[stat.rindex(")") + 2 :].split()[1]
+            if entry.name != str(pid) and parent != str(pid):
+                continue
+            rollup = (entry / "smaps_rollup").read_text()
+        except (OSError, ValueError):
             continue
-        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        if entry.name == str(pid) or fields.get("PPid", "").strip() == str(pid):
-            total += int(fields.get("VmRSS", "0 kB").split()[0])
+        for line in rollup.splitlines():
+            if line.startswith("Pss:"):
+                total += int(line.split()[1])
     return total / 1024
 
 
 def timed(
-    args: list[str], extra_env: dict[str, str] | None = None
+    args: list[str], extra_env: dict[str, str] | None = None, sample: bool = False
 ) -> tuple[float, float, float, str]:
-    """Wall seconds, peak RSS in MB (largest process, and summed), stdout of one child."""
+    """Wall seconds, peak RSS of the largest process, peak PSS of all (``sample``: read
+    every 0.2 s, else 0), in MB, and the stdout of one child process."""
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", **(extra_env or {})}
     start = time.perf_counter()
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
     peak = [0.0]
 
-    def sample() -> None:
+    def sampler() -> None:
         while proc.poll() is None:
-            peak[0] = max(peak[0], tree_rss_mb(proc.pid))
-            time.sleep(0.1)
+            peak[0] = max(peak[0], tree_pss_mb(proc.pid))
+            time.sleep(0.2)
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    thread = threading.Thread(target=sampler, daemon=True)
+    if sample:
+        thread.start()
     out = proc.stdout.read() if proc.stdout else b""
     _, status, usage = os.wait4(proc.pid, 0)
-    sampler.join()
+    if sample:
+        thread.join()
     if status != 0:
         raise SystemExit(f"{args[:3]} failed with status {status}")
     return time.perf_counter() - start, usage.ru_maxrss / 1024, peak[0], out.decode()
 
 
+def memory_run(table: Path, tmp: Path) -> float:
+    """Peak PSS of a check and its workers, in MB, in a run of its own (not timed: reading
+    the processes' memory maps takes tens of milliseconds of a core each time)."""
+    out, cache = tmp / "memory-out", tmp / "memory-cache"
+    _, _, pss, _ = timed(
+        [sys.executable, "-c", CHECK, str(table), str(out), str(cache)], sample=True
+    )
+    shutil.rmtree(cache)
+    return round(pss)
+
+
 def one_run(level: int, run: int, table: Path, made: str, tmp: Path) -> dict[str, object]:
     """One row of results.csv."""
     out, cache = tmp / f"out-{level}-{run}", tmp / f"cache-{level}-{run}"
-    wall, rss, rss_sum, printed = timed(
-        [sys.executable, "-c", CHECK, str(table), str(out), str(cache)]
-    )
+    wall, rss, _, printed = timed([sys.executable, "-c", CHECK, str(table), str(out), str(cache)])
     seconds = json.loads(printed.strip().splitlines()[-1])
     wall -= seconds["aside_s"]
     alone, _, _, _ = timed([sys.executable, "-c", EMBED, str(out / "texts.json")])
@@ -173,7 +194,6 @@ def one_run(level: int, run: int, table: Path, made: str, tmp: Path) -> dict[str
         "workers": seconds["workers"],
         "wall_s": round(wall, 2),
         "peak_rss_mb": round(rss),
-        "peak_rss_sum_mb": round(rss_sum),
         **{f"{s}_s": round(seconds.get(s, 0.0), 2) for s in STAGES},
         "embed_alone_s": round(alone, 2),
         "embed_share": round(seconds.get("embed", 0.0) / wall, 3),
@@ -188,7 +208,7 @@ def one_run(level: int, run: int, table: Path, made: str, tmp: Path) -> dict[str
 def median_row(rows: list[dict[str, object]]) -> dict[str, object]:
     """The median of each measured column over one level's runs."""
     out: dict[str, object] = {**rows[0], "run": "median"}
-    for column in COLUMNS[8:]:
+    for column in [c for c in COLUMNS[8:] if c != "peak_pss_sum_mb"]:
         out[column] = round(statistics.median(float(str(r[column])) for r in rows), 3)
     return out
 
@@ -202,9 +222,12 @@ def main() -> None:
         for level in levels:
             table, made = level_input(level, tmp)
             level_rows = [one_run(level, run, table, made, tmp) for run in range(1, runs + 1)]
-            rows += [*level_rows, median_row(level_rows)]
+            median = median_row(level_rows)
+            median["peak_pss_sum_mb"] = memory_run(table, tmp)
+            print(f"level {level}: peak PSS, check and workers: {median['peak_pss_sum_mb']} MB")
+            rows += [*level_rows, median]
     with OUT.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=COLUMNS, lineterminator="\n")
+        writer = csv.DictWriter(f, fieldnames=COLUMNS, lineterminator="\n", restval="")
         writer.writeheader()
         writer.writerows(rows)
     print(f"wrote {OUT}")
