@@ -363,7 +363,7 @@ def check(
         one_story=one_story,
         workers=workers,
     )
-    return conclude(story, head, workers)
+    return conclude(story, head, workers, wanted(progress))
 
 
 @dataclass(frozen=True)
@@ -406,31 +406,42 @@ def part_claims(story: Story, k: int, head: cluster.LinkHead) -> PartClaims:
     return PartClaims(found, names, conflicts, seconds, os.getpid())
 
 
-def all_part_claims(story: Story, head: cluster.LinkHead, workers: int | None) -> list[PartClaims]:
+def all_part_claims(
+    story: Story, head: cluster.LinkHead, workers: int | None, show_progress: bool = False
+) -> list[PartClaims]:
     """part_claims of every story, in story order, over ``workers`` processes (fork_map).
 
-    ``workers`` None: one per core on a large input, else one (workers.how_many).
+    ``workers`` None: one per core on a large input, else one (workers.how_many);
+    ``show_progress`` draws a bar of the sentences whose stories are done.
     """
     count = how_many(workers, len(story.sentences))
-    return fork_map(
-        lambda k: part_claims(story, k, head),
-        len(story.parts),
-        count,
-        weights=[len(p.rows) for p in story.parts],
-    )
+    sizes = [len(p.rows) for p in story.parts]
+    with bar(sum(sizes), "finding claims", enabled=show_progress) as shown:
+        return fork_map(
+            lambda k: part_claims(story, k, head),
+            len(story.parts),
+            count,
+            weights=sizes,
+            done=lambda k: shown.update(sizes[k]),
+        )
 
 
-def conclude(story: Story, head: cluster.LinkHead, workers: int | None = None) -> report.Report:
+def conclude(
+    story: Story,
+    head: cluster.LinkHead,
+    workers: int | None = None,
+    show_progress: bool = False,
+) -> report.Report:
     """Claims, conflicts and the report of an input read (times land in story.seconds).
 
     Claims are found within each story: sentences of different stories are never linked.
     ``workers``: processes that find the stories' claims (None: see all_part_claims).
     With several, story.seconds holds their stage times summed, and "claims" the wall
-    time of them all.
+    time of them all. ``show_progress`` draws a bar on stderr while they are found.
     """
     n = len(story.sentences)
     with timed(story.seconds, "claims"):
-        found = all_part_claims(story, head, workers)
+        found = all_part_claims(story, head, workers, show_progress)
     labels = np.zeros(n, dtype=np.int64)
     also: list[frozenset[int]] = [frozenset()] * n
     offsets, claim_count = [], 0

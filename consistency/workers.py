@@ -4,14 +4,16 @@ After the embedding a run has every core to itself, and its later stages split i
 pieces that share nothing: each story's claims, each story's teaser check, the values of
 each distinct line. fork_map runs such pieces in a pool forked from the caller, so the
 workers read the caller's data as it stands, with no copy through a pipe; only piece
-numbers go out and results come back. Where fork is not available (Windows, macOS'
-default) the pieces run one after another, with the same results.
+numbers go out and results come back. Off Linux the pieces run one after another, with
+the same results: Windows has no fork, and on macOS a forked process may crash in the
+system's libraries (Python itself stopped forking there by default).
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Final, TypeVar
@@ -67,7 +69,7 @@ def fork_map(
     """
     global _task
     workers = min(workers, count)
-    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if workers < 2 or not sys.platform.startswith("linux"):
         out = []
         for k in range(count):
             out.append(task(k))

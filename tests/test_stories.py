@@ -141,7 +141,9 @@ def adjusted_rand(truth: list[str], got: list[str]) -> float:
     return float(adjusted_rand_score(truth, got))
 
 
-def test_worker_processes_give_the_same_report(ecb_folder: Path, tmp_path: Path) -> None:
+def test_worker_processes_give_the_same_report(
+    ecb_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Teasers, values and claims found in a pool of two: byte for byte the serial report."""
     import os
 
@@ -154,7 +156,8 @@ def test_worker_processes_give_the_same_report(ecb_folder: Path, tmp_path: Path)
     found = pipeline.all_part_claims(pooled, head, workers=2)
     assert {got.process for got in found}.isdisjoint({os.getpid()})  # really in workers
     a = pipeline.conclude(serial, head, workers=1)
-    b = pipeline.conclude(pooled, head, workers=2)
+    b = pipeline.conclude(pooled, head, workers=2, show_progress=True)
+    assert "finding claims" in capsys.readouterr().err  # the bar moves as stories finish
     assert len(b.conflicts) > 0  # claim names and sentence indices mapped back
     a.to_csv(tmp_path / "serial")
     b.to_csv(tmp_path / "pooled")
