@@ -162,26 +162,30 @@ def read_story(
     sentences = [s for s, k in zip(sentences, keep, strict=True) if k]
     vectors = vectors[np.asarray(keep, dtype=bool)] if len(keep) else vectors
     texts = [s.text for s in sentences]
-    split: dict[str, list[str]] = {}  # a repeated line is split once
-    clause_texts = [
-        split[t] if t in split else split.setdefault(t, cluster.clauses(t)) for t in texts
-    ]
+    # A line that wire copy repeats is split and its clauses looked up once; its copies
+    # share one block of the clause vectors.
+    split = {t: cluster.clauses(t) for t in dict.fromkeys(texts)}
     with timed(seconds, "embed"):
         flat = embed.embed(
-            [c for cs in clause_texts for c in cs],
+            [c for cs in split.values() for c in cs],
             manifest,
             progress=show_progress,
             unit="clauses",
             cache=cache,
         )
-    bounds = np.cumsum([0] + [len(cs) for cs in clause_texts])
-    clause_vectors: list[NDArray[np.float32]] = [flat[a:b] for a, b in itertools.pairwise(bounds)]
+    bounds = itertools.pairwise(np.cumsum([0] + [len(cs) for cs in split.values()]).tolist())
+    block = {t: flat[a:b] for t, (a, b) in zip(split, bounds, strict=True)}
+    clause_vectors: list[NDArray[np.float32]] = [block[t] for t in texts]
     published = {d.doc_id: d.published for d in docs}
     with timed(seconds, "slots"):
         values = read_values(
             [(s.text, published[s.doc_id]) for s in sentences], count, show_progress
         )
-    kinds = [cluster.value_kinds(vs) for vs in values]
+    kinds_of: dict[tuple[slots.Slot, ...], set[str]] = {}  # once per distinct reading
+    kinds = [
+        kinds_of[vs] if vs in kinds_of else kinds_of.setdefault(vs, cluster.value_kinds(vs))
+        for vs in values
+    ]
     doc_ids = [s.doc_id for s in sentences]
     parts = []
     for name, rows in story_rows(sentences, story_of):
