@@ -196,13 +196,28 @@ def story_similarity(
     centre = np.empty(len(doc), dtype=np.float32)
     nearest = np.ones(len(doc), dtype=np.float32)
     if len(names) > 1:
-        # Against every sentence, own ones masked, a block of rows at a time: one product
-        # per block rather than per document (a story has dozens), memory bounded.
+        # Each distinct vector (a line that wire copy repeats has one) against every
+        # sentence, a block of rows at a time (memory bounded); its best match in each
+        # document, then the best outside each sentence's own: the best of all, or where
+        # that lies in its own document, the best of the other documents.
+        index: dict[bytes, int] = {}
+        line = np.array([index.setdefault(v.tobytes(), len(index)) for v in vectors])
+        distinct = vectors[np.unique(line, return_index=True)[1]]
+        by_doc = np.argsort(doc, kind="stable")
+        starts = np.searchsorted(doc[by_doc], np.arange(len(names)))
+        ordered = vectors if (np.diff(doc) >= 0).all() else vectors[by_doc]
+        columns = ordered.T  # as the transpose of a view, as a product of all pairs takes it
+        best = np.empty((len(distinct), len(names)), dtype=np.float32)
         step = max(1, NEAREST_BLOCK // len(doc))
-        for lo in range(0, len(doc), step):
-            sim = vectors[lo : lo + step] @ vectors.T
-            sim[doc[lo : lo + step, None] == doc[None, :]] = -np.inf
-            nearest[lo : lo + step] = sim.max(axis=1)
+        for lo in range(0, len(distinct), step):
+            best[lo : lo + step] = np.maximum.reduceat(
+                distinct[lo : lo + step] @ columns, starts, axis=1
+            )
+        top = np.argmax(best, axis=1)
+        first = best[np.arange(len(best)), top]
+        best[np.arange(len(best)), top] = -np.inf
+        second = best.max(axis=1)
+        nearest = np.where(top[line] == doc, second[line], first[line]).astype(np.float32)
     for d in range(len(names)):
         mask = doc == d
         others = total - vectors[mask].sum(axis=0) if len(names) > 1 else total

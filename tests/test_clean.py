@@ -181,6 +181,16 @@ def test_story_similarity_is_each_sentences_best_match_elsewhere(
     # Rows a few at a time (several blocks, a block across documents) give the same.
     monkeypatch.setattr(clean, "NEAREST_BLOCK", 5 * len(ids))
     assert np.allclose(clean.story_similarity(vectors, doc_ids)[1], nearest, atol=1e-6)
+    # Lines repeated: a document copied under another id, a line twice in a document of
+    # its own (its copy there is not "elsewhere"), documents out of order.
+    first = [k for k, d in enumerate(doc_ids) if d == doc_ids[0]]
+    rows = [*range(len(ids)), *first, 3, 3, *first[:2]]
+    more = [*doc_ids, *["copy"] * len(first), "twice", "twice", *[doc_ids[0]] * 2]
+    got = clean.story_similarity(vectors[rows], more)[1]
+    more_ids = np.asarray(more)
+    for i, row in enumerate(rows):
+        elsewhere = vectors[rows][more_ids != more_ids[i]]
+        assert got[i] == pytest.approx(float((elsewhere @ vectors[row]).max()), abs=1e-6)
     # One document: nothing elsewhere, so no evidence either way.
     alone = clean.story_similarity(vectors[:9], ["a"] * 9)
     assert np.array_equal(alone[1], np.ones(9, dtype=np.float32))
