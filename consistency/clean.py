@@ -205,8 +205,7 @@ def story_similarity(
         distinct = vectors[np.unique(line, return_index=True)[1]]
         by_doc = np.argsort(doc, kind="stable")
         starts = np.searchsorted(doc[by_doc], np.arange(len(names)))
-        ordered = vectors if (np.diff(doc) >= 0).all() else vectors[by_doc]
-        columns = ordered.T  # as the transpose of a view, as a product of all pairs takes it
+        columns = vectors[by_doc].T  # the sentences by document, for reduceat
         best = np.empty((len(distinct), len(names)), dtype=np.float32)
         step = max(1, NEAREST_BLOCK // len(doc))
         for lo in range(0, len(distinct), step):
