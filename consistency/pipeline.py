@@ -32,7 +32,7 @@ from consistency.cache import EmbeddingCache
 from consistency.errors import InputError
 from consistency.progress import bar, wanted
 from consistency.records import Document, Dropped, Sentence, Span
-from consistency.workers import fork_map, how_many
+from consistency.workers import Background, fork_map, how_many
 
 # An input is grouped into stories first and every later stage runs per story, so time and
 # memory grow with the input (94,351 sentences, the ECB+ corpus repeated: 6 min, 1.6 GB).
@@ -123,7 +123,8 @@ def read_story(
     keeps the vectors on disk between runs; above ``exact_max`` sentences in a story its
     claims are found over each sentence's nearest neighbours instead of all pairs
     (knn.py); ``one_story`` takes the whole input as one story instead of grouping it;
-    ``workers`` processes run the teaser check and read the values (workers.how_many).
+    ``workers`` (workers.how_many): with more than one, the values are read in a forked
+    process while this one groups the stories and looks for teasers.
     """
     seconds: dict[str, float] = {}
     with timed(seconds, "ingest"):
@@ -154,10 +155,21 @@ def read_story(
             cache=cache,
         )
     count = how_many(workers, len(sentences))  # processes for the stages after the embedding
-    with timed(seconds, "stories"):
-        story_of = group_stories(docs, sentences, one_story, vectors)
-    with timed(seconds, "off_topic"):
-        keep, teasers = off_topic(kept, dropped, sentences, vectors, story_of, count)
+    published = {d.doc_id: d.published for d in docs}
+    keys = [(s.text, published[s.doc_id]) for s in sentences]
+    # With a second core, the values are read in a forked process while this one groups the
+    # stories and looks for teasers on one core (the teasers' values are read too, unused).
+    background = Background(lambda: values_of(keys)) if count > 1 else None
+    try:
+        with timed(seconds, "stories"):
+            story_of = group_stories(docs, sentences, one_story, vectors)
+        with timed(seconds, "off_topic"):
+            keep, teasers = off_topic(kept, dropped, sentences, vectors, story_of)
+        with timed(seconds, "slots"):  # what is left of reading the values: the wait
+            read = background.result() if background else {}
+    finally:
+        if background:
+            background.cancel()
     dropped += teasers
     sentences = [s for s, k in zip(sentences, keep, strict=True) if k]
     vectors = vectors[np.asarray(keep, dtype=bool)] if len(keep) else vectors
@@ -176,10 +188,12 @@ def read_story(
     bounds = itertools.pairwise(np.cumsum([0] + [len(cs) for cs in split.values()]).tolist())
     block = {t: flat[a:b] for t, (a, b) in zip(split, bounds, strict=True)}
     clause_vectors: list[NDArray[np.float32]] = [block[t] for t in texts]
-    published = {d.doc_id: d.published for d in docs}
+    kept_keys = [key for key, k in zip(keys, keep, strict=True) if k]
     with timed(seconds, "slots"):
-        values = read_values(
-            [(s.text, published[s.doc_id]) for s in sentences], count, show_progress
+        values = (
+            [read[key] for key in kept_keys]
+            if background
+            else read_values(kept_keys, show_progress)
         )
     kinds_of: dict[tuple[slots.Slot, ...], set[str]] = {}  # once per distinct reading
     kinds = [
@@ -202,25 +216,24 @@ def read_story(
     )
 
 
-def read_values(
-    keys: Sequence[tuple[str, str]], workers: int, show_progress: bool
-) -> list[tuple[slots.Slot, ...]]:
-    """slots.extract of each (sentence, publication date) key, over ``workers`` processes.
+def values_of(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], tuple[slots.Slot, ...]]:
+    """slots.extract of each distinct (sentence, publication date) key."""
+    return {key: slots.extract(*key) for key in dict.fromkeys(keys)}
 
-    Each distinct key is read once (wire copy repeats lines), in 64 pieces: enough to share
-    out among the workers and to move the progress bar.
+
+def read_values(
+    keys: Sequence[tuple[str, str]], show_progress: bool
+) -> list[tuple[slots.Slot, ...]]:
+    """slots.extract of each (sentence, publication date) key, with a progress bar.
+
+    Each distinct key is read once: wire copy repeats lines.
     """
-    distinct = list(dict.fromkeys(keys))  # a repeated line is read once
-    size = max(1, -(-len(distinct) // 64))
-    pieces = [distinct[lo : lo + size] for lo in range(0, len(distinct), size)]
-    with bar(len(distinct), "reading values", unit="lines", enabled=show_progress) as shown:
-        read = fork_map(
-            lambda k: [slots.extract(*key) for key in pieces[k]],
-            len(pieces),
-            workers,
-            done=lambda k: shown.update(len(pieces[k])),
-        )
-    found = dict(zip(distinct, itertools.chain.from_iterable(read), strict=True))
+    found: dict[tuple[str, str], tuple[slots.Slot, ...]] = {}
+    with bar(len(keys), "reading values", enabled=show_progress) as shown:
+        for key in keys:
+            if key not in found:
+                found[key] = slots.extract(*key)
+            shown.update()
     return [found[key] for key in keys]
 
 
@@ -289,12 +302,8 @@ def off_topic(
     sentences: Sequence[Sentence],
     vectors: NDArray[np.float32],
     story_of: dict[str, str],
-    workers: int = 1,
 ) -> tuple[list[bool], list[Dropped]]:
-    """clean.off_topic within each story, over ``workers`` processes.
-
-    A teaser is off the topic of its own story.
-    """
+    """clean.off_topic within each story: a teaser is off the topic of its own story."""
     keep = [True] * len(sentences)
     teasers: list[Dropped] = []
     spans: dict[str, list[Span]] = {}
@@ -303,22 +312,16 @@ def off_topic(
     furniture: dict[str, list[Dropped]] = {}
     for d in dropped:
         furniture.setdefault(story_of.get(d.doc_id, ""), []).append(d)
-    parts = story_rows(sentences, story_of)
-
-    def one(k: int) -> tuple[list[bool], list[Dropped]]:
-        name, rows = parts[k]
-        return clean.off_topic(
+    for name, rows in story_rows(sentences, story_of):
+        flags, found = clean.off_topic(
             spans.get(name, []),
             furniture.get(name, []),
             [sentences[i] for i in rows],
             vectors[rows],
         )
-
-    found = fork_map(one, len(parts), workers, weights=[len(rows) for _, rows in parts])
-    for (_, rows), (flags, lines) in zip(parts, found, strict=True):
         for i, flag in zip(rows.tolist(), flags, strict=True):
             keep[i] = flag
-        teasers += lines
+        teasers += found
     return keep, teasers
 
 

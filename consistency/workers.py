@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from typing import Final, TypeVar
+from typing import Final, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -91,3 +93,56 @@ def fork_map(
         return [results[k] for k in range(count)]
     finally:
         _task = None
+
+
+class Background(Generic[T]):
+    """A task running in a process forked when it was made; ``result()`` waits for it.
+
+    For work that needs one core while this process uses the other. The child sends its
+    result (or its exception) back pickled through a pipe. Off Linux the task runs in
+    this process when its result is first asked for.
+    """
+
+    def __init__(self, task: Callable[[], T]) -> None:
+        self.task: Callable[[], T] | None = task
+        self.pid = 0
+        if not sys.platform.startswith("linux"):
+            return
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: run, send, leave without the parent's exit handlers
+            os.close(read_end)
+            try:
+                _limit(1)
+                payload = pickle.dumps((True, task()))
+            except BaseException as e:  # sent back, to be raised in the parent
+                try:
+                    payload = pickle.dumps((False, e))
+                except Exception:  # an exception that does not pickle: its words
+                    payload = pickle.dumps((False, RuntimeError(f"in a worker: {e!r}")))
+            with os.fdopen(write_end, "wb") as out:
+                out.write(payload)
+            os._exit(0)
+        os.close(write_end)
+        self.pid, self.pipe, self.task = pid, os.fdopen(read_end, "rb"), None
+
+    def result(self) -> T:
+        """The task's result (raising what it raised)."""
+        if self.task is not None:
+            return self.task()
+        with self.pipe:
+            data = self.pipe.read()
+        os.waitpid(self.pid, 0)
+        if not data:
+            raise RuntimeError("a worker process died before sending its result")
+        ok, value = pickle.loads(data)
+        if not ok:
+            raise value
+        return value  # type: ignore[no-any-return]
+
+    def cancel(self) -> None:
+        """Stop the child, if it still runs (the caller failed before asking)."""
+        if self.pid and not self.pipe.closed:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+            self.pipe.close()

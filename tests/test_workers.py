@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from consistency.workers import PARALLEL_MIN, fork_map, how_many
+from consistency.workers import PARALLEL_MIN, Background, fork_map, how_many
 
 
 def test_results_come_back_in_order_from_other_processes() -> None:
@@ -43,3 +43,31 @@ def test_small_inputs_stay_in_one_process() -> None:
     assert how_many(None, PARALLEL_MIN - 1) == 1
     assert how_many(None, PARALLEL_MIN) >= 1
     assert how_many(3, 10) == 3
+
+
+def test_a_background_task_runs_elsewhere_and_sends_its_result() -> None:
+    data = {"lines": ["a", "b", "c"]}  # read as forked
+    task = Background(lambda: (len(data["lines"]), os.getpid()))
+    count, pid = task.result()
+    assert count == 3 and pid != os.getpid()
+    task.cancel()  # after the result: nothing left to stop
+
+
+def test_a_background_failure_raises_when_its_result_is_asked() -> None:
+    def fail() -> None:
+        raise ValueError("no such date")
+
+    task = Background(fail)
+    with pytest.raises(ValueError, match="no such date"):
+        task.result()
+
+
+def test_a_background_task_can_be_stopped() -> None:
+    import time
+
+    task = Background(lambda: time.sleep(60))
+    started = time.perf_counter()
+    task.cancel()
+    assert time.perf_counter() - started < 10
+    with pytest.raises(OSError):  # its process is gone
+        os.kill(task.pid, 0)
