@@ -32,7 +32,7 @@ from consistency.cache import EmbeddingCache
 from consistency.errors import InputError
 from consistency.progress import bar, wanted
 from consistency.records import Document, Dropped, Sentence, Span
-from consistency.workers import Background, fork_map, how_many
+from consistency.workers import Background, fork_map, how_many, spare_core
 
 # An input is grouped into stories first and every later stage runs per story, so time and
 # memory grow with the input (94,351 sentences, the ECB+ corpus repeated: 6 min, 1.6 GB).
@@ -123,8 +123,8 @@ def read_story(
     keeps the vectors on disk between runs; above ``exact_max`` sentences in a story its
     claims are found over each sentence's nearest neighbours instead of all pairs
     (knn.py); ``one_story`` takes the whole input as one story instead of grouping it;
-    ``workers`` (workers.how_many): with more than one, the values are read in a forked
-    process while this one groups the stories and looks for teasers.
+    ``workers``: with more than one (by default, with a second core), the values are
+    read in a forked process while this one groups the stories and looks for teasers.
     """
     seconds: dict[str, float] = {}
     with timed(seconds, "ingest"):
@@ -154,12 +154,11 @@ def read_story(
             unit="sentences",
             cache=cache,
         )
-    count = how_many(workers, len(sentences))  # processes for the stages after the embedding
     published = {d.doc_id: d.published for d in docs}
     keys = [(s.text, published[s.doc_id]) for s in sentences]
     # With a second core, the values are read in a forked process while this one groups the
     # stories and looks for teasers on one core (the teasers' values are read too, unused).
-    background = Background(lambda: values_of(keys)) if count > 1 else None
+    background = Background(lambda: values_of(keys)) if spare_core(workers) else None
     try:
         with timed(seconds, "stories"):
             story_of = group_stories(docs, sentences, one_story, vectors)

@@ -44,6 +44,15 @@ def how_many(workers: int | None, sentences: int) -> int:
     return cores() if sentences >= PARALLEL_MIN else 1
 
 
+def spare_core(workers: int | None) -> bool:
+    """Whether to run a piece of work in a process beside this one (Background).
+
+    When ``workers`` > 1, or by default whenever there is a second core: a fork costs
+    milliseconds, so it pays at any size, unlike a pool (PARALLEL_MIN).
+    """
+    return workers > 1 if workers is not None else cores() > 1
+
+
 def _limit(threads: int) -> None:
     """Worker initializer: BLAS gets the worker's share of the cores, not all of them."""
     from threadpoolctl import threadpool_limits
