@@ -99,8 +99,10 @@ def check(
         int | None,
         typer.Option(
             min=1,
-            help="Processes that find the stories' claims [default: one per core when the "
-            f"input has {PARALLEL_MIN:,} sentences or more, else 1].",
+            help="Processes for the stages after the embedding: 1 runs everything here; "
+            "more read the values beside the story grouping and, from "
+            f"{PARALLEL_MIN:,} sentences, find the stories' claims in a pool [default: one "
+            "per core].",
             show_default=False,
         ),
     ] = None,
