@@ -652,7 +652,8 @@ def link_matrix(ev: Evidence, head: LinkHead) -> sparse.csr_array:
     prob = np.zeros(0)
     if len(pairs):  # each distinct pair of classes weighed once (class_pair_features)
         rows, index = class_pair_features(ev, pairs)
-        prob = head.probability(rows) if index is None else head.probability(rows)[index]
+        prob = head.probability(rows)
+        prob = prob if index is None else prob[index]
     # The pairs in row-major order are the upper triangle in CSR form as they stand; the
     # lower is its transpose, converted (rows come out sorted); the sum of the three has
     # no entry twice and keeps no zero.

@@ -119,7 +119,8 @@ def read_story(
     """Ingest, clean, segment, group into stories and embed the articles under ``paths``.
 
     ``ingest_options`` go to ingest.load (text_column, id_column, skip_bad_rows, stdin);
-    ``show_progress`` draws bars for the embedding and slot stages on stderr; ``cache``
+    ``show_progress`` draws bars for the embedding (and the values, when read here) on
+    stderr; ``cache``
     keeps the vectors on disk between runs; above ``exact_max`` sentences in a story its
     claims are found over each sentence's nearest neighbours instead of all pairs
     (knn.py); ``one_story`` takes the whole input as one story instead of grouping it;
@@ -189,11 +190,9 @@ def read_story(
     clause_vectors: list[NDArray[np.float32]] = [block[t] for t in texts]
     kept_keys = [key for key, k in zip(keys, keep, strict=True) if k]
     with timed(seconds, "slots"):
-        values = (
-            [read[key] for key in kept_keys]
-            if background
-            else read_values(kept_keys, show_progress)
-        )
+        if background is None:
+            read = values_of(kept_keys, show_progress)
+        values = [read[key] for key in kept_keys]
     kinds_of: dict[tuple[slots.Slot, ...], set[str]] = {}  # once per distinct reading
     kinds = [
         kinds_of[vs] if vs in kinds_of else kinds_of.setdefault(vs, cluster.value_kinds(vs))
@@ -215,25 +214,20 @@ def read_story(
     )
 
 
-def values_of(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], tuple[slots.Slot, ...]]:
-    """slots.extract of each distinct (sentence, publication date) key."""
-    return {key: slots.extract(*key) for key in dict.fromkeys(keys)}
+def values_of(
+    keys: Sequence[tuple[str, str]], show_progress: bool = False
+) -> dict[tuple[str, str], tuple[slots.Slot, ...]]:
+    """slots.extract of each distinct (sentence, publication date) key.
 
-
-def read_values(
-    keys: Sequence[tuple[str, str]], show_progress: bool
-) -> list[tuple[slots.Slot, ...]]:
-    """slots.extract of each (sentence, publication date) key, with a progress bar.
-
-    Each distinct key is read once: wire copy repeats lines.
+    Wire copy repeats lines; each is read once. ``show_progress`` draws a bar of them.
     """
-    found: dict[tuple[str, str], tuple[slots.Slot, ...]] = {}
-    with bar(len(keys), "reading values", enabled=show_progress) as shown:
-        for key in keys:
-            if key not in found:
-                found[key] = slots.extract(*key)
+    distinct = list(dict.fromkeys(keys))
+    with bar(len(distinct), "reading values", unit="lines", enabled=show_progress) as shown:
+        found = {}
+        for key in distinct:
+            found[key] = slots.extract(*key)
             shown.update()
-    return [found[key] for key in keys]
+    return found
 
 
 def group_stories(
@@ -349,8 +343,8 @@ def check(
     ``cache`` is a folder that keeps sentence embeddings between runs, so a run embeds only
     sentences it has not seen (see cache.py); the articles are grouped into stories whose
     claims are found apart (stories.py), unless ``one_story`` takes them all as one;
-    ``workers`` processes find the stories' claims (default: one per core on a large
-    input, see all_part_claims).
+    ``workers`` processes run the stages after the embedding (default: one per core; see
+    read_story and all_part_claims).
     """
     if isinstance(paths, str | Path):
         paths = [paths]

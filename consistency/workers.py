@@ -1,12 +1,13 @@
 """The independent pieces of a stage (stories, distinct lines) over forked worker processes.
 
 After the embedding a run has every core to itself, and its later stages split into
-pieces that share nothing: each story's claims, each story's teaser check, the values of
-each distinct line. fork_map runs such pieces in a pool forked from the caller, so the
-workers read the caller's data as it stands, with no copy through a pipe; only piece
-numbers go out and results come back. Off Linux the pieces run one after another, with
-the same results: Windows has no fork, and on macOS a forked process may crash in the
-system's libraries (Python itself stopped forking there by default).
+pieces that share nothing. fork_map runs such pieces (each story's claims) in a pool
+forked from the caller; Background runs one task (the values of every distinct line)
+in a process forked beside it. Either way the workers read the caller's data as it
+stands, with no copy through a pipe; only piece numbers go out and results come back.
+Off Linux the work runs in the caller, with the same results: Windows has no fork, and
+on macOS a forked process may crash in the system's libraries (Python itself stopped
+forking there by default).
 """
 
 from __future__ import annotations
