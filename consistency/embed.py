@@ -28,7 +28,7 @@ from consistency.errors import ModelError
 from consistency.progress import bar
 
 MODELS_ENV = "CONSISTENCY_MODELS_DIR"
-BACKENDS = ("onnx", "torch")
+BACKENDS = ("onnx", "onnx-int8", "torch")
 
 
 def models_dir(override: str | Path | None = None) -> Path:
@@ -57,7 +57,9 @@ class Manifest:
     dim: int
     max_seq_length: int
     batch_size: int
-    backend: str  # "onnx" (ONNX Runtime, exported locally) or "torch" (sentence-transformers)
+    # "onnx" (ONNX Runtime, exported locally), "onnx-int8" (the same, weights quantized to
+    # int8: faster, vectors and some claims move) or "torch" (sentence-transformers)
+    backend: str
 
     @classmethod
     def load(cls, folder: str | Path | None = None) -> Manifest:
@@ -144,7 +146,7 @@ def load_model(manifest: Manifest) -> Encoder:
             f"{weights}: sha256 {digest} differs from the manifest's {manifest.sha256}; "
             "the installed model is not the one the thresholds were chosen for."
         )
-    if manifest.backend == "onnx":
+    if manifest.backend in ("onnx", "onnx-int8"):
         from consistency import onnxrt
 
         encoder: Encoder = onnxrt.load(manifest, folder)

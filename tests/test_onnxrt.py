@@ -1,15 +1,17 @@
 """The ONNX Runtime backend: exported locally, checked against sentence-transformers, and
-giving the seeds the same claims and conflicts as torch."""
+giving the seeds the same claims and conflicts as torch; its opt-in int8 form."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
+from sklearn.metrics import adjusted_rand_score
 
-from consistency import check, embed, onnxrt
+from consistency import cache, check, embed, onnxrt
 from consistency.errors import ModelError
 
 from .conftest import SEEDS, models_copy
@@ -79,3 +81,63 @@ def test_a_graph_that_drifts_from_the_reference_is_refused(tmp_path: Path) -> No
     assert onnxrt.pooling(tmp_path) == "cls"
     with pytest.raises(ModelError, match="differs from sentence-transformers"):
         onnxrt.verify(m, tmp_path, graph)
+
+
+@pytest.fixture(scope="module")
+def int8_models(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A copy of models/ picking int8, its graphs in a fresh folder (the float one linked)."""
+    graphs = tmp_path_factory.mktemp("int8_graphs")
+    m = embed.Manifest.load()
+    embed.load_model(m)  # the float32 graph, exported once per machine
+    (graphs / onnxrt.graph_path(m).name).symlink_to(onnxrt.graph_path(m))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(onnxrt.ONNX_ENV, str(graphs))
+        yield models_copy(tmp_path_factory.mktemp("int8_models"), backend=onnxrt.INT8)
+
+
+def test_int8_is_quantized_from_the_float_graph(
+    int8_models: Path, seed_texts: dict[str, str]
+) -> None:
+    m = embed.Manifest.load(int8_models)
+    assert isinstance(embed.load_model(m), onnxrt.Encoder)
+    graph, source = onnxrt.graph_path(m), onnxrt.graph_path(onnxrt.float_manifest(m))
+    assert sorted(p.name for p in graph.parent.iterdir()) == sorted([graph.name, source.name])
+    assert graph.stat().st_size < source.stat().st_size / 3  # int8 weights, not float32
+    texts = [line for text in seed_texts.values() for line in text.splitlines() if line]
+    int8 = embed.embed(texts, m)
+    full = embed.embed(texts, embed.Manifest.load())
+    cosine = (int8 * full).sum(axis=1)
+    assert cosine.min() > onnxrt.INT8_MIN_COSINE
+    assert np.abs(int8 - full).max() > 100 * onnxrt.TOLERANCE  # really another graph
+    assert cache.model_key(m) != cache.model_key(embed.Manifest.load())  # cached apart
+
+
+def test_int8_finds_the_seeds_conflicts_and_nearly_their_claims(
+    int8_models: Path, seed_report
+) -> None:
+    # Measured (benchmarks/bench_backends.py): int8 moves a few sentences to other claims
+    # (adjusted Rand 0.95 on the seeds) and finds the same conflicts.
+    int8 = check([SEEDS], models=int8_models)
+    assert int8.sentences[["doc_id", "start", "end"]].equals(
+        seed_report.sentences[["doc_id", "start", "end"]]
+    )
+    assert adjusted_rand_score(seed_report.sentences.claim_id, int8.sentences.claim_id) > 0.9
+    assert int8.conflicts.drop(columns="claim_id").equals(
+        seed_report.conflicts.drop(columns="claim_id")
+    )
+
+
+def test_an_int8_graph_that_strays_is_refused(int8_models: Path, tmp_path: Path) -> None:
+    # Zero the embeddings' layer norm: every text then gets one vector, far from float32's.
+    import onnx
+
+    m = embed.Manifest.load(int8_models)
+    embed.load_model(m)
+    graph = onnx.load(str(onnxrt.graph_path(m)))
+    (norm,) = [t for t in graph.graph.initializer if t.name.endswith("embeddings.LayerNorm.weight")]
+    norm.CopyFrom(onnx.numpy_helper.from_array(np.zeros(m.dim, np.float32), norm.name))
+    broken = tmp_path / "broken.onnx"
+    onnx.save(graph, str(broken))
+    source = onnxrt.graph_path(onnxrt.float_manifest(m))
+    with pytest.raises(ModelError, match=r"broken\.onnx: the int8 graph's vectors"):
+        onnxrt.verify_int8(source, m.path(), broken, m.max_seq_length)
