@@ -102,7 +102,9 @@ def test_a_headline_against_its_own_body() -> None:
 # --- the whole checker on mutated copies of a story --------------------------------------------
 
 
-def story(folder: Path, mutate: tuple[str, str, str] | None = None) -> Report:
+def story(
+    folder: Path, mutate: tuple[str, str, str] | None = None, models: Path | None = None
+) -> Report:
     """Check the seeds and the two outlets, after replacing one string in one file."""
     folder.mkdir()
     for path in [*SEEDS.iterdir(), *OUTLETS.iterdir()]:
@@ -113,7 +115,7 @@ def story(folder: Path, mutate: tuple[str, str, str] | None = None) -> Report:
         text = path.read_text(encoding="utf-8")
         assert text.count(old) == 1, f"{old!r} must occur once in {path.name}"
         path.write_text(text.replace(old, new), encoding="utf-8")
-    return check(folder)
+    return check(folder, models=models)
 
 
 @pytest.fixture(scope="module")
