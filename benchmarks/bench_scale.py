@@ -52,18 +52,22 @@ COLUMNS = ("level", "run", "input", "documents", "stories", "sentences", "texts_
            "cache_speedup")  # fmt: skip
 
 CHECK = """
-import json, sys, time
+import gc, json, sys, time
 start = time.perf_counter()
 from pathlib import Path
 from consistency import cluster, embed, pipeline
+from consistency.workers import frozen
 manifest = embed.Manifest.load()
 head = cluster.LinkHead.load()
 cache = None
 if len(sys.argv) > 3:
     from consistency.cache import EmbeddingCache
     cache = EmbeddingCache(Path(sys.argv[3]), manifest)
-story = pipeline.read_story([sys.argv[1]], manifest, max_sentences=10**7, cache=cache)
-pipeline.conclude(story, head).to_csv(sys.argv[2])
+with frozen():  # as consistency.check runs
+    story = pipeline.read_story([sys.argv[1]], manifest, max_sentences=10**7, cache=cache)
+    report = pipeline.conclude(story, head)
+report.to_csv(sys.argv[2])
+gc.freeze()  # as the command line does once its CSVs are written
 aside = time.perf_counter()
 texts = [s.text for s in story.sentences]
 clauses = [c for t in texts for c in cluster.clauses(t)]
@@ -75,10 +79,11 @@ print(json.dumps({**story.seconds, "documents": len(story.documents), "n_stories
                   "inside_s": time.perf_counter() - start, "aside_s": time.perf_counter() - aside}))
 """
 EMBED = """
-import json, sys
+import gc, json, sys
 from consistency import embed
 texts = json.load(open(sys.argv[1], encoding="utf-8"))
 embed.embed(texts, embed.Manifest.load())
+gc.freeze()  # its exit spared the last collection, as the check's is
 """
 
 

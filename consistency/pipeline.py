@@ -32,7 +32,7 @@ from consistency.cache import EmbeddingCache
 from consistency.errors import InputError
 from consistency.progress import bar, wanted
 from consistency.records import Document, Dropped, Sentence, Span
-from consistency.workers import Background, fork_map, how_many, spare_core
+from consistency.workers import Background, fork_map, frozen, how_many, spare_core
 
 # An input is grouped into stories first and every later stage runs per story, so time and
 # memory grow with the input (94,351 sentences, the ECB+ corpus repeated: 6 min, 1.6 GB).
@@ -350,20 +350,21 @@ def check(
         paths = [paths]
     manifest = embed.Manifest.load(models)
     head = cluster.LinkHead.load(models)
-    story = read_story(
-        paths,
-        manifest,
-        text_column=text_column,
-        id_column=id_column,
-        skip_bad_rows=skip_bad_rows,
-        stdin=stdin,
-        max_sentences=max_sentences,
-        show_progress=wanted(progress),
-        cache=EmbeddingCache(Path(cache), manifest) if cache is not None else None,
-        one_story=one_story,
-        workers=workers,
-    )
-    return conclude(story, head, workers, wanted(progress))
+    with frozen():  # what lives through the run is kept from the garbage collector
+        story = read_story(
+            paths,
+            manifest,
+            text_column=text_column,
+            id_column=id_column,
+            skip_bad_rows=skip_bad_rows,
+            stdin=stdin,
+            max_sentences=max_sentences,
+            show_progress=wanted(progress),
+            cache=EmbeddingCache(Path(cache), manifest) if cache is not None else None,
+            one_story=one_story,
+            workers=workers,
+        )
+        return conclude(story, head, workers, wanted(progress))
 
 
 @dataclass(frozen=True)
