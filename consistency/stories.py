@@ -27,8 +27,8 @@ import itertools
 import math
 import re
 from collections import defaultdict
-from collections.abc import Sequence
-from functools import cache, lru_cache
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Final
 
 import numpy as np
@@ -37,6 +37,7 @@ from scipy import sparse
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.sparse.csgraph import connected_components
 
+from consistency import rarity
 from consistency.cluster import gram, unit_rows
 
 # Word weight = max(0, RARE - Zipf frequency): "the" (Zipf 7.7) weighs almost nothing, a
@@ -140,14 +141,6 @@ NOT_NAMES: Final = frozenset(
 ) | frozenset(MONTHS)
 
 
-@cache
-def zipf(word: str) -> float:
-    """How common an English word is: wordfreq's Zipf value, 0 for a word it has not seen."""
-    from wordfreq import zipf_frequency
-
-    return float(zipf_frequency(word, "en"))
-
-
 @lru_cache(maxsize=1 << 17)
 def line_features(line: str) -> tuple[tuple[str, float], ...]:
     """One line's feature counts (see matrices); cached, as wire copy repeats lines."""
@@ -184,13 +177,16 @@ def pairs(run: list[str], out: defaultdict[str, float]) -> None:
         out[f"B:{a}_{b}"] += 1
 
 
-def weight(feature: str, local: bool) -> float:
-    """A feature's weight: stage 1 (``local`` False) or stage 2's names, dates and numbers."""
+def weight(feature: str, local: bool, zipf: Mapping[str, float]) -> float:
+    """A feature's weight: stage 1 (``local`` False) or stage 2's names, dates and numbers.
+
+    ``zipf``: how common each word is in English (rarity.zipf).
+    """
     kind, token = feature[0], feature[2:]
     if kind == "W":
-        return 0.0 if local else max(0.0, RARE - zipf(token))
+        return 0.0 if local else max(0.0, RARE - zipf[token])
     if kind == "P":
-        return max(0.0, RARE - zipf(token)) if local else 0.0
+        return max(0.0, RARE - zipf[token]) if local else 0.0
     if kind == "B":
         return PAIR_WEIGHT
     if kind == "Y":
@@ -236,8 +232,9 @@ def matrices(texts: Sequence[str]) -> tuple[sparse.csr_array, sparse.csr_array]:
     logs = np.array([1.0 + math.log(c) for c in distinct.tolist()])[which.ravel()]
     x = sparse.csr_array((logs, (counts.row, rank[counts.col])), shape=counts.shape)
     ordered = names[order].tolist()
-    stage1 = sparse.diags_array(np.array([weight(f, local=False) for f in ordered]))
-    stage2 = sparse.diags_array(np.array([weight(f, local=True) for f in ordered]))
+    zipf = rarity.zipf(f[2:] for f in ordered if f[0] in "WP")
+    stage1 = sparse.diags_array(np.array([weight(f, False, zipf) for f in ordered]))
+    stage2 = sparse.diags_array(np.array([weight(f, True, zipf) for f in ordered]))
     return sparse.csr_array(x @ stage1), sparse.csr_array(x @ stage2)
 
 
