@@ -67,7 +67,7 @@ with frozen():  # as consistency.check runs
     story = pipeline.read_story([sys.argv[1]], manifest, max_sentences=10**7, cache=cache)
     report = pipeline.conclude(story, head)
 report.to_csv(sys.argv[2])
-gc.freeze()  # as the command line does once its CSVs are written
+gc.freeze()  # as the command line does at its exit
 aside = time.perf_counter()
 texts = [s.text for s in story.sentences]
 clauses = [c for t in texts for c in cluster.clauses(t)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import gc
 from enum import StrEnum
 from pathlib import Path
@@ -134,9 +135,11 @@ def check(
         written = result.to_csv(out, protect=inputs)
         if html:
             written.append(result.to_html(out / "report.html", protect=inputs))
-        # The process ends soon: the interpreter's last collection would go over every
-        # object only to free what exiting frees anyway (0.12 s after a small run).
-        gc.freeze()
+        # At the exit, the interpreter's last collection would go over every object only
+        # to free what exiting frees anyway (0.12 s after a small run): skipped. Not now,
+        # as this may run inside a longer process (a test's runner).
+        atexit.unregister(gc.freeze)
+        atexit.register(gc.freeze)
     except ConsistencyError as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(2) from None

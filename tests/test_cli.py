@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 import shutil
 from pathlib import Path
 
@@ -26,6 +27,7 @@ def test_check_writes_the_report(tmp_path: Path) -> None:
     assert not list(out.glob(".consistency-*")), "temporary folder left behind"
     assert not (out / "report.html").exists()  # only with --html
     assert "embedding" not in result.output  # no progress bars when stderr is no terminal
+    assert gc.get_freeze_count() == 0  # the collector is spared at the exit, not before
 
 
 def test_one_document_says_corroboration_needs_two(tmp_path: Path) -> None:
