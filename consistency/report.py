@@ -7,7 +7,7 @@ import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from consistency.records import (
     Sentence,
 )
 from consistency.slots import Slot
+from consistency.workers import PARALLEL_MIN, Background, spare_core
 
 CORROBORATED = "corroborated"
 SINGLE_SOURCE = "single-source"
@@ -66,12 +67,21 @@ class Report:
         out.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".consistency-", dir=out))
         try:
-            for name in TABLES:
-                frame: pd.DataFrame = getattr(self, name)
-                safe = frame.apply(
-                    lambda col: col if pd.api.types.is_numeric_dtype(col) else col.map(csv_safe)
-                )
-                safe.to_csv(tmp / f"{name}.csv", index=False, lineterminator="\n")
+            # A large report's sentences (every sentence's text) are written in a process
+            # beside this one: at 94,000 sentences, 0.49 s of the 1.0 s the six files take.
+            big = "sentences"
+            aside = None
+            if len(self.sentences) >= PARALLEL_MIN and spare_core(None):
+                aside = Background(partial(write_csv, getattr(self, big), tmp / f"{big}.csv"))
+            try:
+                for name in TABLES:
+                    if not (aside and name == big):
+                        write_csv(getattr(self, name), tmp / f"{name}.csv")
+                if aside:
+                    aside.result()
+            finally:
+                if aside:
+                    aside.cancel()  # stopped if this process failed first
             written = []
             for name in TABLES:
                 target = out / f"{name}.csv"
@@ -290,6 +300,12 @@ class Report:
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """One table as CSV, its text cells made safe for spreadsheets (csv_safe)."""
+    safe = frame.apply(lambda col: col if pd.api.types.is_numeric_dtype(col) else col.map(csv_safe))
+    safe.to_csv(path, index=False, lineterminator="\n")
 
 
 def csv_safe(value: object) -> object:

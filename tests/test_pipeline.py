@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import shutil
 from pathlib import Path
 
@@ -9,7 +11,7 @@ import pandas as pd
 import pytest
 
 import consistency
-from consistency import ingest, segment
+from consistency import ingest, report, segment
 from consistency.records import (
     CLAIM_COLUMNS,
     CONFLICT_COLUMNS,
@@ -17,6 +19,8 @@ from consistency.records import (
     DROPPED_COLUMNS,
     SENTENCE_COLUMNS,
 )
+from consistency.report import write_csv
+from consistency.workers import PARALLEL_MIN, spare_core
 
 from .conftest import DATA, SEEDS
 
@@ -147,6 +151,35 @@ def test_two_runs_give_byte_identical_csvs(seed_report, tmp_path: Path) -> None:
     second = consistency.check([SEEDS]).to_csv(tmp_path / "b")
     for a, b in zip(first, second, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_a_large_reports_csvs_are_the_same_written_in_two_processes(
+    seed_report, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # From PARALLEL_MIN sentences, sentences.csv is written in a forked process.
+    if not spare_core(None):
+        pytest.skip("one core: everything is written in this process")
+    copies = -(-PARALLEL_MIN // len(seed_report.sentences))
+    large = dataclasses.replace(
+        seed_report, sentences=pd.concat([seed_report.sentences] * copies, ignore_index=True)
+    )
+    writers = tmp_path / "writers"
+
+    def noted(frame: pd.DataFrame, path: Path) -> None:
+        write_csv(frame, path)
+        with writers.open("a") as f:
+            f.write(f"{path.name} {os.getpid()}\n")
+
+    monkeypatch.setattr(report, "write_csv", noted)
+    both = large.to_csv(tmp_path / "both")
+    by = dict(line.split() for line in writers.read_text().splitlines())
+    assert by.pop("sentences.csv") != str(os.getpid())
+    assert set(by.values()) == {str(os.getpid())}
+    monkeypatch.setattr(report, "spare_core", lambda workers: False)
+    one = large.to_csv(tmp_path / "one")
+    for a, b in zip(both, one, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name
+    assert sorted(p.name for p in (tmp_path / "both").iterdir()) == sorted(p.name for p in both)
 
 
 def test_input_order_does_not_change_the_report(seed_report, tmp_path: Path) -> None:
