@@ -7,13 +7,19 @@ transaction per write), named by a digest of what makes vectors differ: the weig
 the dimension, the length sentences are cut at and the backend (ONNX Runtime's float sums
 differ from torch's in the last bits). A vector is read back bit for bit, so a
 cached run gives the same report as the run that filled the cache.
+
+Also where files derived once live (the ONNX graphs of onnxrt.py, the word table of
+rarity.py) and how they are written whole or not at all.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,6 +34,32 @@ if TYPE_CHECKING:
 
 SCHEMA = "CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vector BLOB NOT NULL)"
 LOOKUP_BATCH = 500  # keys per SELECT: below SQLite's limit on bound parameters
+
+
+def user_folder(env: str, name: str) -> Path:
+    """A folder of files derived once (graphs, tables): ``$env``, else the user's cache's."""
+    if os.environ.get(env):
+        return Path(os.environ[env])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "consistency" / name
+
+
+@contextmanager
+def written(target: Path) -> Iterator[Path]:
+    """A temporary path beside ``target``, renamed to it when the block ends without error.
+
+    So a crash, a refused file or a concurrent run never leaves a half-written one.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=target.parent, suffix=target.suffix + ".tmp")
+    os.close(fd)
+    os.chmod(name, 0o644)  # mkstemp makes it private; a derived file is no secret
+    tmp = Path(name)
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def text_key(text: str) -> bytes:

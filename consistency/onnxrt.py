@@ -17,17 +17,15 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import os
-import tempfile
 import warnings
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from consistency.cache import user_folder, written
 from consistency.errors import ModelError
 
 if TYPE_CHECKING:
@@ -54,11 +52,7 @@ INT8_MIN_COSINE = 0.95
 
 def onnx_dir() -> Path:
     """Where exported graphs live: ``$CONSISTENCY_ONNX_DIR``, else the user's cache folder."""
-    env = os.environ.get(ONNX_ENV)
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "consistency" / "onnx"
+    return user_folder(ONNX_ENV, "onnx")
 
 
 def graph_path(manifest: Manifest) -> Path:
@@ -143,24 +137,6 @@ def export(manifest: Manifest, folder: Path, target: Path) -> None:
                 dynamo=False,
             )
         verify(manifest, folder, tmp)
-
-
-@contextmanager
-def written(target: Path) -> Iterator[Path]:
-    """A temporary path beside ``target``, renamed to it when the block ends without error.
-
-    So a crash, a refused graph or a concurrent run never leaves a half-written file.
-    """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=target.parent, suffix=".onnx.tmp")
-    os.close(fd)
-    os.chmod(name, 0o644)  # mkstemp makes it private; the graph is no secret
-    tmp = Path(name)
-    try:
-        yield tmp
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def quantize(source: Path, folder: Path, target: Path, max_seq_length: int) -> None:

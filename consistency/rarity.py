@@ -20,15 +20,15 @@ among them. Where it cannot be written or read, wordfreq is asked word by word.
 from __future__ import annotations
 
 import math
-import os
 import re
 import sqlite3
-import tempfile
 from collections.abc import Iterable, Sequence
 from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 from typing import Final
+
+from consistency.cache import user_folder, written
 
 WORDS_ENV: Final = "CONSISTENCY_WORDS_DIR"
 LANGUAGE: Final = "en"
@@ -53,11 +53,7 @@ PROBES: Final = ("the", "putin", "putin's", "putin’s", "don’t", "it's", "o'n
 
 def words_dir() -> Path:
     """Where the table lives: ``$CONSISTENCY_WORDS_DIR``, else the user's cache folder."""
-    env = os.environ.get(WORDS_ENV)
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "consistency" / "words"
+    return user_folder(WORDS_ENV, "words")
 
 
 def table_path() -> Path:
@@ -176,14 +172,10 @@ def derive() -> dict[str, tuple[float, float]]:
 
 
 def write(path: Path) -> None:
-    """Derive the table and write it to ``path``: to a temporary file, then renamed."""
+    """Derive the table and write it to ``path`` (a temporary file, then renamed)."""
     table = derive()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=path.parent, suffix=".sqlite.tmp")
-    os.close(fd)
-    os.chmod(name, 0o644)  # mkstemp makes it private; the table is no secret
-    try:
-        db = sqlite3.connect(name)
+    with written(path) as tmp:
+        db = sqlite3.connect(tmp)
         try:
             db.execute(SCHEMA)
             rows = sorted((w, f, z) for w, (f, z) in table.items())
@@ -191,9 +183,6 @@ def write(path: Path) -> None:
             db.commit()
         finally:
             db.close()
-        os.replace(name, path)
-    finally:
-        Path(name).unlink(missing_ok=True)
 
 
 @cache
