@@ -132,7 +132,7 @@ def check(
             workers=workers,
         )
         inputs = [p for p in ingest.expand(paths) if isinstance(p, Path)]
-        written = result.to_csv(out, protect=inputs)
+        written = result.to_csv(out, protect=inputs, workers=workers)
         if html:
             written.append(result.to_html(out / "report.html", protect=inputs))
         # At the exit, the interpreter's last collection would go over every object only

@@ -119,7 +119,7 @@ def lookup(keys: list[str]) -> dict[str, tuple[float, float]]:
     found: dict[str, tuple[float, float]] = {}
     if not keys:
         return found
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    db = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
     try:
         for first in range(0, len(keys), LOOKUP_BATCH):
             chunk = keys[first : first + LOOKUP_BATCH]

@@ -19,7 +19,7 @@ from .conftest import SEEDS
 @pytest.fixture(scope="module")
 def table_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A words folder of this module's own, its table written by the first lookup."""
-    folder = tmp_path_factory.mktemp("words")
+    folder = tmp_path_factory.mktemp("words ?#%")  # characters a URI must escape
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(rarity.WORDS_ENV, str(folder))
         rarity.zipf(["the"])
