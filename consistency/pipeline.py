@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -32,7 +33,14 @@ from consistency.cache import EmbeddingCache
 from consistency.errors import InputError
 from consistency.progress import bar, wanted
 from consistency.records import Document, Dropped, Sentence, Span
-from consistency.workers import Background, fork_map, frozen, how_many, spare_core
+from consistency.workers import (
+    PARALLEL_MIN,
+    Background,
+    fork_map,
+    frozen,
+    how_many,
+    spare_core,
+)
 
 # An input is grouped into stories first and every later stage runs per story, so time and
 # memory grow with the input (94,351 sentences, the ECB+ corpus repeated: 6 min, 1.6 GB).
@@ -147,20 +155,26 @@ def read_story(
             "time that grows with the square of its size; check fewer articles at a time, "
             "or raise --max-sentences."
         )
-    with timed(seconds, "embed"):
-        vectors = embed.embed(
-            [s.text for s in sentences],
-            manifest,
-            progress=show_progress,
-            unit="sentences",
-            cache=cache,
-        )
     published = {d.doc_id: d.published for d in docs}
     keys = [(s.text, published[s.doc_id]) for s in sentences]
-    # With a second core, the values are read in a forked process while this one groups the
-    # stories and looks for teasers on one core (the teasers' values are read too, unused).
-    background = Background(lambda: values_of(keys)) if spare_core(workers) else None
+    # With a second core, the values are read in a forked process (the teasers' too,
+    # unused). A small input's are read while this one loads the model, which keeps one
+    # core for 0.4 s (they take 0.37 s at 1,000 sentences), and embeds; a larger input's
+    # while this one groups the stories and looks for teasers on one core, as a longer
+    # read would slow the embedding, which keeps both cores busy.
+    spare, early = spare_core(workers), len(sentences) < PARALLEL_MIN
+    background = Background(partial(values_of, keys)) if spare and early else None
     try:
+        with timed(seconds, "embed"):
+            vectors = embed.embed(
+                [s.text for s in sentences],
+                manifest,
+                progress=show_progress,
+                unit="sentences",
+                cache=cache,
+            )
+        if spare and not early:
+            background = Background(partial(values_of, keys))
         with timed(seconds, "stories"):
             story_of = group_stories(docs, sentences, one_story, vectors)
         with timed(seconds, "off_topic"):
