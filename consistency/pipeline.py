@@ -133,7 +133,8 @@ def read_story(
     claims are found over each sentence's nearest neighbours instead of all pairs
     (knn.py); ``one_story`` takes the whole input as one story instead of grouping it;
     ``workers``: with more than one (by default, with a second core), the values are
-    read in a forked process while this one groups the stories and looks for teasers.
+    read in a forked process: a small input's while this one loads the model and embeds,
+    a larger one's while it groups the stories and looks for teasers.
     """
     seconds: dict[str, float] = {}
     with timed(seconds, "ingest"):
@@ -163,7 +164,8 @@ def read_story(
     # while this one groups the stories and looks for teasers on one core, as a longer
     # read would slow the embedding, which keeps both cores busy.
     spare, early = spare_core(workers), len(sentences) < PARALLEL_MIN
-    background = Background(partial(values_of, keys)) if spare and early else None
+    read_all = partial(values_of, keys)
+    background = Background(read_all) if spare and early else None
     try:
         with timed(seconds, "embed"):
             vectors = embed.embed(
@@ -174,7 +176,7 @@ def read_story(
                 cache=cache,
             )
         if spare and not early:
-            background = Background(partial(values_of, keys))
+            background = Background(read_all)
         with timed(seconds, "stories"):
             story_of = group_stories(docs, sentences, one_story, vectors)
         with timed(seconds, "off_topic"):

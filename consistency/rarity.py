@@ -172,9 +172,12 @@ def derive() -> dict[str, tuple[float, float]]:
 
 
 def write(path: Path) -> None:
-    """Derive the table and write it to ``path`` (a temporary file, then renamed)."""
-    table = derive()
+    """Derive the table and write it to ``path`` (a temporary file, then renamed).
+
+    The temporary file is made first: where it cannot be, nothing is derived in vain.
+    """
     with written(path) as tmp:
+        table = derive()
         db = sqlite3.connect(tmp)
         try:
             db.execute(SCHEMA)

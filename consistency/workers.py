@@ -29,6 +29,8 @@ T = TypeVar("T")
 # Below this many sentences the stories' claims are found in one process: a pool of two
 # costs 30-40 ms to fork and gather (a 400 MB process here) against the 0.2 s those take
 # at 1,000 sentences, a gain within the noise of a run; not measured as a threshold.
+# The same size decides when a run's values are read (pipeline.read_story) and whether a
+# report's sentences.csv is written beside the other tables (report.Report.to_csv).
 PARALLEL_MIN: Final = 5_000
 
 _task: Callable[[int], object] | None = None  # the piece function a forked worker calls
