@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, partial
@@ -367,6 +368,8 @@ def representative(members: Sequence[int], vectors: NDArray[np.float32]) -> int:
     Scores within TIE of the best count as a tie: two members are always equally near
     their mean, and float noise (torch against ONNX Runtime) must not pick between them.
     """
+    if len(members) == 1:
+        return int(members[0])
     centre = vectors[list(members)].mean(axis=0)
     scores = vectors[list(members)] @ centre
     return int(members[int(np.flatnonzero(scores >= scores.max() - TIE)[0])])
@@ -393,6 +396,7 @@ def build(
     (pipeline.group_stories).
     """
     doc_ids = [s.doc_id for s in sentences]
+    labels = claims.labels.tolist()
     hard = {c.claim_id for c in found if c.severity == compare.CONFLICT}
     sentence_rows = [
         {
@@ -400,16 +404,16 @@ def build(
             "sentence_id": s.sentence_id,
             "start": s.start,
             "end": s.end,
-            "claim_id": names[int(claims.labels[i])],
-            "other_claims": ";".join(sorted(names[c] for c in claims.also[i])),
+            "claim_id": names[labels[i]],
+            "other_claims": ";".join(sorted(names[c] for c in also)) if also else "",
             "text": s.text,
         }
-        for i, s in enumerate(sentences)
+        for i, (s, also) in enumerate(zip(sentences, claims.also, strict=True))
     ]
     claim_rows = []
     for label, idx in sorted(claims.members().items(), key=lambda kv: names[kv[0]]):
         sources = sorted({doc_ids[i] for i in idx})
-        own = [i for i in idx if claims.labels[i] == label]
+        own = [i for i in idx if labels[i] == label]
         rep = sentences[representative(own, vectors)]
         status = CORROBORATED if len(sources) > 1 else SINGLE_SOURCE
         claim_rows.append(
@@ -430,8 +434,8 @@ def build(
          for d in dropped),
         key=lambda r: (r["doc_id"], r["start"]),
     )  # fmt: skip
-    n_kept = pd.Series([s.doc_id for s in sentences], dtype=object).value_counts()
-    n_drop = pd.Series([d.doc_id for d in dropped], dtype=object).value_counts()
+    n_kept = Counter(doc_ids)
+    n_drop = Counter(d.doc_id for d in dropped)
     doc_rows = [
         {
             "doc_id": d.doc_id,
@@ -443,8 +447,8 @@ def build(
             "published": d.published,
             "encoding": d.encoding,
             "duplicate_of": d.duplicate_of,
-            "n_sentences": int(n_kept.get(d.doc_id, 0)),
-            "n_dropped": int(n_drop.get(d.doc_id, 0)),
+            "n_sentences": n_kept[d.doc_id],
+            "n_dropped": n_drop[d.doc_id],
         }
         for d in sorted(docs, key=lambda d: d.doc_id)
     ]
