@@ -469,8 +469,12 @@ def line_neighbourhood(
         mine = own[doc[at]].toarray()
         left = total[cand] - np.take_along_axis(mine, cand, axis=1)  # copies elsewhere
         reach = np.cumsum(left, axis=1)
-        # The p-th highest value elsewhere is the first candidate whose copies reach p + 1.
-        pick = (reach[:, :, None] <= np.arange(k)[None, None, :]).sum(axis=1)
+        # The p-th highest value elsewhere is the first candidate whose copies reach p + 1:
+        # the count of candidates that reach at most p, found by one binary search of all
+        # the rows laid end to end, each raised above the one before.
+        rise = np.arange(len(at))[:, None] * (int(reach[:, -1].max()) + k + 1)
+        ends = np.searchsorted((reach + rise).ravel(), (rise + np.arange(k)).ravel(), "right")
+        pick = ends.reshape(len(at), k) - np.arange(len(at))[:, None] * width
         got = np.take_along_axis(values[line[at]], np.minimum(pick, width - 1), axis=1)
         chosen = np.where(pick < width, got.astype(np.float64), 0.0)
         out[at] = chosen.mean(axis=1)
@@ -507,7 +511,7 @@ def candidate_pairs(ev: Evidence, min_cosine: float) -> NDArray[np.int64]:
     if n < 2 or len(ends) != doc.max() + 1:  # no pairs, or documents interleaved
         i, j = np.nonzero(spread(near, ev.line))
         keep = (i < j) & (doc[i] != doc[j])
-        return np.stack([i[keep], j[keep]], axis=1).astype(np.int64)
+        return np.stack([i[keep], j[keep]], axis=1).astype(np.int64, copy=False)
     doc_end = np.repeat(ends, np.diff(ends, prepend=0))  # each sentence's document's end
     line, j = np.nonzero(near[:, ev.line])  # per line, the sentences near it, ascending
     bounds = np.searchsorted(line, np.arange(len(near) + 1))
@@ -515,7 +519,7 @@ def candidate_pairs(ev: Evidence, min_cosine: float) -> NDArray[np.int64]:
     start = np.searchsorted(line * (n + 1) + j, ev.line * (n + 1) + doc_end)
     size = bounds[ev.line + 1] - start
     at = np.repeat(start - np.cumsum(size) + size, size) + np.arange(int(size.sum()))
-    return np.stack([np.repeat(np.arange(n), size), j[at]], axis=1).astype(np.int64)
+    return np.stack([np.repeat(np.arange(n), size), j[at]], axis=1).astype(np.int64, copy=False)
 
 
 def pair_features(ev: Evidence, pairs: NDArray[np.int64]) -> NDArray[np.float64]:
@@ -584,6 +588,11 @@ def features(
     if not len(a):
         return np.zeros((0, len(FEATURES)))
     columns = [*sims, *(2 * sim - r[a] - r[b] for sim, r in zip(sims, near, strict=True))]
+    # Only the sentences the pairs name (a class's first, where classes were formed).
+    used, inverse = np.unique(np.concatenate([a, b]), return_inverse=True)
+    a, b = inverse[: len(a)], inverse[len(a) :]
+    rare = [rare[i] for i in used.tolist()]
+    kinds = [kinds[i] for i in used.tolist()]
     # rare_shared: rare words in common (up to 3); value_kind_shared: 0.5 for a kind of value
     # both state, 1.0 if also about the same thing. Set intersections as products of 0/1
     # rows, without a Python loop over a million pairs.
