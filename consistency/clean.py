@@ -252,14 +252,19 @@ def off_topic(
         line_starts.setdefault(span.doc_id, []).append(span.start)
     for v in line_starts.values():
         v.sort()
+    number = np.empty(len(sentences), dtype=np.int64)  # each sentence's line, numbered
     for i, s in enumerate(sentences):
         starts = line_starts[s.doc_id]
         line_start = starts[bisect_right(starts, s.start) - 1]
-        line_of.setdefault((s.doc_id, line_start), []).append(i)
-    low = {
-        key: bool(centre[idx].max() < centre_threshold and nearest[idx].max() < nearest_threshold)
-        for key, idx in line_of.items()
-    }
+        members = line_of.setdefault((s.doc_id, line_start), [])
+        number[i] = len(line_of) - 1 if not members else number[members[0]]
+        members.append(i)
+    # A line is low when its best sentence is: the maxima of each line at once.
+    best = np.full((2, len(line_of)), -np.inf, dtype=np.float32)
+    np.maximum.at(best[0], number, centre)
+    np.maximum.at(best[1], number, nearest)
+    flags = ((best[0] < centre_threshold) & (best[1] < nearest_threshold)).tolist()
+    low = dict(zip(line_of, flags, strict=True))
     # Walk each document's lines in order; blocks are maximal runs of furniture and low lines.
     items: dict[str, list[tuple[int, str]]] = {}
     for span in kept:
