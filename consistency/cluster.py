@@ -61,6 +61,9 @@ DENSE_COMPONENT: Final = 2_000
 PRODUCT_SHARE: Final = 1 / 16
 PRODUCT_MAX: Final = 4_096
 
+# A group whose links are all this close above the cut is one claim without clustering:
+# every merge is at a mean of them, far from the cut beside the rounding of a mean.
+CUT_MARGIN: Final = 1 - 1e-9
 # gram() works through this many rows at a time.
 GRAM_BLOCK: Final = 1024
 # The distinct pairs of classes of a story's candidate pairs are found in a table of every
@@ -728,12 +731,12 @@ def claims_from_links(
     strong = links >= threshold
     count, component = connected_components(strong, directed=False)
     groups = group_indices(component)
-    blocks = dense_blocks(links, component, count)
+    blocks, close = dense_blocks(links, component, count, threshold)
     raw = np.empty(n, dtype=np.int64)
     offset = 0
     for label, members in enumerate(groups):
-        if len(members) == 1:
-            local = np.zeros(1, dtype=np.int64)
+        if len(members) == 1 or (close[label] and len(members) <= DENSE_COMPONENT):
+            local = np.zeros(len(members), dtype=np.int64)
         elif len(members) <= DENSE_COMPONENT:
             local = average_cut(blocks(label, members), threshold)
         else:
@@ -745,16 +748,23 @@ def claims_from_links(
 
 
 def dense_blocks(
-    links: sparse.csr_array, component: NDArray[np.int32], count: int
-) -> Callable[[int, NDArray[np.int64]], NDArray[np.float64]]:
-    """A function giving each component's dense matrix of links, diagonal 1.
+    links: sparse.csr_array, component: NDArray[np.int32], count: int, threshold: float
+) -> tuple[Callable[[int, NDArray[np.int64]], NDArray[np.float64]], NDArray[np.bool_]]:
+    """A function giving each component's dense matrix of links, diagonal 1; and which
+    components are one claim outright.
 
     The links inside components are sorted by component once, so that thousands of small
-    components cost one pass over the links, not a sparse slice each.
+    components cost one pass over the links, not a sparse slice each. A component whose
+    every two sentences are linked above the cut is one claim (average_cut's first test,
+    for all of them at once): on the 100k benchmark level, most are a line that wire copy
+    repeats, whose copies are linked to each other alone.
     """
     coo = sparse.coo_array(links)
     inside = component[coo.row] == component[coo.col]
     rows, cols, values = coo.row[inside], coo.col[inside], coo.data[inside]
+    near = (rows != cols) & (1.0 - values < (1.0 - threshold) * CUT_MARGIN)
+    sizes = np.bincount(component, minlength=count)
+    close = np.bincount(component[rows[near]], minlength=count) == sizes * (sizes - 1)
     order = np.argsort(component[rows], kind="stable")
     rows, cols, values = rows[order], cols[order], values[order]
     bounds = np.searchsorted(component[rows], np.arange(count + 1))
@@ -768,7 +778,7 @@ def dense_blocks(
         np.fill_diagonal(out, 1.0)
         return out
 
-    return block
+    return block, close
 
 
 def average_cut(links: NDArray[np.float64], threshold: float) -> NDArray[np.int64]:
@@ -785,7 +795,7 @@ def average_cut(links: NDArray[np.float64], threshold: float) -> NDArray[np.int6
     n = len(links)
     i, j = np.triu_indices(n, k=1)
     distances = (1.0 - links)[i, j]
-    if distances.max() < (1.0 - threshold) * (1 - 1e-9):
+    if distances.max() < (1.0 - threshold) * CUT_MARGIN:
         # Every merge is at a mean of these distances, so below the cut: one claim (the
         # margin is far above the rounding of a mean). A line that wire copy repeats is
         # such a group: its copies are linked to each other alone.
