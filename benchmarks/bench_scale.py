@@ -62,10 +62,12 @@ head = cluster.LinkHead.load()
 cache = None
 if len(sys.argv) > 3:
     from consistency.cache import EmbeddingCache
-    cache = EmbeddingCache(Path(sys.argv[3]), manifest)
+    cache = EmbeddingCache(Path(sys.argv[3]), manifest, write_behind=True)
 with frozen():  # as consistency.check runs
     story = pipeline.read_story([sys.argv[1]], manifest, max_sentences=10**7, cache=cache)
     report = pipeline.conclude(story, head)
+if cache:
+    cache.flush()
 report.to_csv(sys.argv[2])
 gc.freeze()  # as the command line does at its exit
 aside = time.perf_counter()

@@ -7,7 +7,7 @@ import itertools
 import os
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -128,8 +128,8 @@ def read_story(
 
     ``ingest_options`` go to ingest.load (text_column, id_column, skip_bad_rows, stdin);
     ``show_progress`` draws bars for the embedding (and the values, when read here) on
-    stderr; ``cache``
-    keeps the vectors on disk between runs; above ``exact_max`` sentences in a story its
+    stderr; ``cache`` keeps the vectors on disk between runs (one that writes behind is
+    flushed by the caller, as check() does); above ``exact_max`` sentences in a story its
     claims are found over each sentence's nearest neighbours instead of all pairs
     (knn.py); ``one_story`` takes the whole input as one story instead of grouping it;
     ``workers``: with more than one (by default, with a second core), the values are
@@ -366,21 +366,33 @@ def check(
         paths = [paths]
     manifest = embed.Manifest.load(models)
     head = cluster.LinkHead.load(models)
+    # New vectors are written to the cache while the run goes on, and are all written
+    # when it returns (or fails).
+    store = None if cache is None else EmbeddingCache(Path(cache), manifest, write_behind=True)
     with frozen():  # what lives through the run is kept from the garbage collector
-        story = read_story(
-            paths,
-            manifest,
-            text_column=text_column,
-            id_column=id_column,
-            skip_bad_rows=skip_bad_rows,
-            stdin=stdin,
-            max_sentences=max_sentences,
-            show_progress=wanted(progress),
-            cache=EmbeddingCache(Path(cache), manifest) if cache is not None else None,
-            one_story=one_story,
-            workers=workers,
-        )
-        return conclude(story, head, workers, wanted(progress))
+        try:
+            story = read_story(
+                paths,
+                manifest,
+                text_column=text_column,
+                id_column=id_column,
+                skip_bad_rows=skip_bad_rows,
+                stdin=stdin,
+                max_sentences=max_sentences,
+                show_progress=wanted(progress),
+                cache=store,
+                one_story=one_story,
+                workers=workers,
+            )
+            found = conclude(story, head, workers, wanted(progress))
+        except BaseException:
+            if store:
+                with suppress(InputError):  # the run's own error is the one to tell
+                    store.flush()
+            raise
+        if store:
+            store.flush()
+        return found
 
 
 @dataclass(frozen=True)

@@ -69,3 +69,40 @@ def test_a_new_article_embeds_only_its_own_sentences(tmp_path: Path) -> None:
     new = [s.text for s in read.sentences if s.doc_id == "006_daily"]
     new_texts = ({*new} | {c for t in new for c in cluster.clauses(t)}) - old
     assert cache.misses == len(new_texts) > 0
+
+
+def test_vectors_written_behind_are_served_at_once_and_all_stored(tmp_path: Path) -> None:
+    m = embed.Manifest.load()
+    texts = ["Putin visited Pyongyang.", "Kim greeted him.", "The pact was signed."]
+    vectors = embed.embed(texts, m)
+    behind = EmbeddingCache(tmp_path, m, write_behind=True)
+    behind.put(texts[:2], vectors[:2])
+    behind.put(texts[2:], vectors[2:])
+    # Whether or not the threads have written yet, the vectors in flight are known.
+    got = behind.get([*texts, "Not seen."])
+    assert sorted(got) == sorted(texts) and (behind.hits, behind.misses) == (3, 1)
+    behind.flush()
+    assert not behind._writers and not behind._pending
+    stored = EmbeddingCache(tmp_path, m).get(texts)  # another reader, from the file
+    assert all(np.array_equal(stored[t], v) for t, v in zip(texts, vectors, strict=True))
+
+
+def test_a_write_behind_that_fails_is_raised_by_flush_naming_the_file(tmp_path: Path) -> None:
+    m = embed.Manifest.load()
+    behind = EmbeddingCache(tmp_path, m, write_behind=True)
+    behind.path.write_bytes(b"not a database, just some bytes" * 100)
+    behind.put(["Putin visited Pyongyang."], np.ones((1, m.dim), dtype=np.float32))  # no raise
+    with pytest.raises(InputError, match=behind.path.name):
+        behind.flush()
+    behind.flush()  # raised once; nothing left in flight
+
+
+def test_check_leaves_every_new_vector_written(tmp_path: Path) -> None:
+    # check() writes behind; when it returns, a reader of the file finds every text the
+    # run embedded (sentences and clauses alike).
+    m = embed.Manifest.load()
+    report = check(SEEDS, cache=tmp_path)
+    texts = set(report.sentences["text"])
+    texts |= {c for t in texts for c in cluster.clauses(t)}
+    reader = EmbeddingCache(tmp_path, m)
+    assert len(reader.get(sorted(texts))) == len(texts)
