@@ -750,8 +750,7 @@ def claims_from_links(
 def dense_blocks(
     links: sparse.csr_array, component: NDArray[np.int32], count: int, threshold: float
 ) -> tuple[Callable[[int, NDArray[np.int64]], NDArray[np.float64]], NDArray[np.bool_]]:
-    """A function giving each component's dense matrix of links, diagonal 1; and which
-    components are one claim outright.
+    """Each component's dense matrix of links (diagonal 1), and which are one claim outright.
 
     The links inside components are sorted by component once, so that thousands of small
     components cost one pass over the links, not a sparse slice each. A component whose
