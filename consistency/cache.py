@@ -139,12 +139,14 @@ class EmbeddingCache:
     def put(self, texts: Sequence[str], vectors: NDArray[np.float32]) -> None:
         """Store the vectors of ``texts`` (row i is the vector of text i) in one transaction.
 
-        With ``write_behind``, in a thread of its own (see the class).
+        With ``write_behind``, in a thread of its own (see the class), from ``vectors`` as
+        they stand until flush().
         """
         if not self.write_behind:
             self.write(texts, vectors)
             return
-        texts, vectors = list(texts), np.array(vectors, dtype=np.float32)  # kept as given
+        # The vectors are held, not copied: the caller leaves them as they are (embed does).
+        texts, vectors = list(texts), np.asarray(vectors, dtype=np.float32)
         self._pending.update(zip(texts, vectors, strict=True))
         writer = threading.Thread(target=self._write_behind, args=(texts, vectors))
         writer.start()  # not a daemon: an interpreter waits for it before it exits
@@ -167,10 +169,10 @@ class EmbeddingCache:
 
     def write(self, texts: Sequence[str], vectors: NDArray[np.float32]) -> None:
         """Store the vectors of ``texts`` now, in one transaction."""
-        rows = [
+        rows = (  # one at a time, as SQLite takes them: no second copy of every vector
             (text_key(t), np.ascontiguousarray(v, dtype=np.float32).tobytes())
             for t, v in zip(texts, vectors, strict=True)
-        ]
+        )
         db = self.connect()
         try:
             with db:
