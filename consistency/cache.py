@@ -111,6 +111,22 @@ class EmbeddingCache:
             ) from None
         return db
 
+    def empty(self) -> bool:
+        """Whether the store holds no vector at all (a first run: every text is new)."""
+        if self._pending:
+            return False
+        if not self.path.is_file():
+            return True
+        db = self.connect()
+        try:
+            return db.execute("SELECT 1 FROM vectors LIMIT 1").fetchone() is None
+        except sqlite3.Error as e:
+            raise InputError(
+                f"{self.path}: the embedding cache cannot be read ({e}); delete the file."
+            ) from None
+        finally:
+            db.close()
+
     def get(self, texts: Sequence[str]) -> dict[str, NDArray[np.float32]]:
         """The cached vectors of those ``texts`` that have one, by text."""
         found = {t: self._pending[t] for t in texts if t in self._pending}

@@ -106,3 +106,22 @@ def test_check_leaves_every_new_vector_written(tmp_path: Path) -> None:
     texts |= {c for t in texts for c in cluster.clauses(t)}
     reader = EmbeddingCache(tmp_path, m)
     assert len(reader.get(sorted(texts))) == len(texts)
+
+
+def test_a_run_whose_cache_holds_vectors_never_loads_the_model_ahead(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every input is "large" here: a run loads the model ahead while it cleans, unless its
+    # cache already holds vectors (then whether it needs the model is known only later).
+    monkeypatch.setattr(pipeline, "PRELOAD_CHARS", 0)
+    m = embed.Manifest.load()
+    assert EmbeddingCache(tmp_path, m).empty()
+    embed.load_model.cache_clear()
+    check(SEEDS, cache=tmp_path).to_csv(tmp_path / "first")  # loaded ahead, then used
+    assert not EmbeddingCache(tmp_path, m).empty()
+    embed.load_model.cache_clear()
+    check(SEEDS, cache=tmp_path).to_csv(tmp_path / "second")
+    assert embed.load_model.cache_info().currsize == 0
+    names = sorted(p.name for p in (tmp_path / "first").iterdir())
+    match, mismatch, errors = filecmp.cmpfiles(tmp_path / "first", tmp_path / "second", names)
+    assert (mismatch, errors) == ([], []) and len(match) == 6

@@ -120,3 +120,22 @@ def test_repeated_texts_are_embedded_once() -> None:
 def test_an_unknown_backend_is_refused_by_name(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="tensorflow"):
         embed.Manifest.load(models_copy(tmp_path, backend="tensorflow"))
+
+
+def test_a_model_loaded_ahead_in_a_thread_reports_its_failure_where_it_is_used(
+    tmp_path: Path,
+) -> None:
+    m = embed.Manifest.load(models_copy(tmp_path, sha256="0" * 64))
+    embed.preload(m)  # the thread's load fails quietly...
+    with pytest.raises(ModelError, match="sha256"):  # ...and the run's own load says why
+        embed.embed(["Putin visited Pyongyang."], m)
+    assert not embed._loading  # nothing left running
+
+
+def test_a_model_loaded_ahead_gives_the_same_vectors(seed_texts: dict[str, str]) -> None:
+    m = embed.Manifest.load()
+    texts = list(seed_texts.values())[:2]
+    before = embed.embed(texts, m)
+    embed.load_model.cache_clear()
+    embed.preload(m)
+    assert np.array_equal(embed.embed(texts, m), before)
