@@ -191,7 +191,11 @@ def read_story(
         with timed(seconds, "stories"):
             story_of = group_stories(docs, sentences, one_story, vectors)
         with timed(seconds, "off_topic"):
-            keep, teasers = off_topic(kept, dropped, sentences, vectors, story_of)
+            # Over both cores when the values' process has finished (at 100k it has, 1.3 s
+            # before; at 10k it has not, and would only be slowed).
+            free = background is None or background.ready()
+            pool = how_many(workers, len(sentences)) if free else 1
+            keep, teasers = off_topic(kept, dropped, sentences, vectors, story_of, pool)
         with timed(seconds, "slots"):  # what is left of reading the values: the wait
             read = background.result() if background else {}
     finally:
@@ -322,8 +326,12 @@ def off_topic(
     sentences: Sequence[Sentence],
     vectors: NDArray[np.float32],
     story_of: dict[str, str],
+    workers: int = 1,
 ) -> tuple[list[bool], list[Dropped]]:
-    """clean.off_topic within each story: a teaser is off the topic of its own story."""
+    """clean.off_topic within each story: a teaser is off the topic of its own story.
+
+    The stories are checked over ``workers`` forked processes (fork_map).
+    """
     keep = [True] * len(sentences)
     teasers: list[Dropped] = []
     spans: dict[str, list[Span]] = {}
@@ -332,13 +340,19 @@ def off_topic(
     furniture: dict[str, list[Dropped]] = {}
     for d in dropped:
         furniture.setdefault(story_of.get(d.doc_id, ""), []).append(d)
-    for name, rows in story_rows(sentences, story_of):
-        flags, found = clean.off_topic(
+    parts = story_rows(sentences, story_of)
+
+    def check_story(k: int) -> tuple[list[bool], list[Dropped]]:
+        name, rows = parts[k]
+        return clean.off_topic(
             spans.get(name, []),
             furniture.get(name, []),
             [sentences[i] for i in rows],
             vectors[rows],
         )
+
+    found_all = fork_map(check_story, len(parts), workers, weights=[len(r) for _, r in parts])
+    for (_, rows), (flags, found) in zip(parts, found_all, strict=True):
         for i, flag in zip(rows.tolist(), flags, strict=True):
             keep[i] = flag
         teasers += found

@@ -17,6 +17,7 @@ import gc
 import multiprocessing
 import os
 import pickle
+import select
 import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -175,6 +176,13 @@ class Background(Generic[T]):
         with os.fdopen(write_end, "wb") as out:
             out.write(payload)
         os._exit(0)  # never back into the caller's code (or out of the frozen block)
+
+    def ready(self) -> bool:
+        """Whether the task has finished: its result is waiting (or it runs when asked)."""
+        if self.task is not None:
+            return True
+        readable, _, _ = select.select([self.pipe], [], [], 0)
+        return bool(readable)
 
     def result(self) -> T:
         """The task's result (raising what it raised)."""

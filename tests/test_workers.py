@@ -58,6 +58,17 @@ def test_a_background_task_runs_elsewhere_and_sends_its_result() -> None:
     task.cancel()  # after the result: nothing left to stop
 
 
+def test_a_background_task_is_ready_once_it_has_finished() -> None:
+    import time
+
+    task = Background(lambda: time.sleep(0.5) or 7)
+    assert not task.ready()  # still sleeping
+    deadline = time.perf_counter() + 30
+    while not task.ready() and time.perf_counter() < deadline:
+        time.sleep(0.02)
+    assert task.ready() and task.result() == 7
+
+
 def test_a_background_failure_raises_when_its_result_is_asked() -> None:
     def fail() -> None:
         raise ValueError("no such date")
