@@ -20,7 +20,7 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Final, TypeVar
 
@@ -120,17 +120,20 @@ def tokens(text: str) -> list[str]:
     >>> tokens("Belarus, analogous to the allies")
     ['belarus', 'analogous', 'ally']
     """
-    out = []
-    for raw in TOKEN.findall(text):
-        word = POSSESSIVE.sub("", raw.lower())
-        if word in STOP_WORDS or (len(word) < 2 and not word.isdigit()):
-            continue
-        if len(word) > 4 and word.endswith("ies"):
-            word = word[:-3] + "y"
-        elif len(word) > 4 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-            word = word[:-1]
-        out.append(word)
-    return out
+    return [w for raw in TOKEN.findall(text) if (w := token_word(raw))]
+
+
+@lru_cache(maxsize=1 << 16)
+def token_word(raw: str) -> str:
+    """One token as ``tokens`` keeps it, or "" (cached: a story's words recur)."""
+    word = POSSESSIVE.sub("", raw.lower())
+    if word in STOP_WORDS or (len(word) < 2 and not word.isdigit()):
+        return ""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
 
 
 def value_kinds(values: Sequence[slots.Slot]) -> set[str]:
@@ -306,7 +309,8 @@ def word_weights(texts: Sequence[str]) -> tuple[sparse.csr_array | None, list[se
         return None, [set() for _ in texts]
     weights, idf = found
     rare_idf = np.log((1 + n) / (1 + max(2.0, 0.02 * n))) + 1
-    return weights, [{w for w in ws if idf.get(w, 0) >= rare_idf} for ws in split]
+    rare = {t: {w for w in ws if idf.get(w, 0) >= rare_idf} for t, ws in known.items()}
+    return weights, [rare[t] for t in texts]  # a repeated sentence shares its set
 
 
 def tfidf(docs: Sequence[Sequence[str]]) -> tuple[sparse.csr_array, dict[str, float]] | None:
