@@ -397,6 +397,10 @@ def build(
     """
     doc_ids = [s.doc_id for s in sentences]
     labels = claims.labels.tolist()
+    # sentences.csv and slots.csv list sentences by document id, then place in the document.
+    rank = {d: k for k, d in enumerate(sorted(set(doc_ids)))}
+    starts = np.array([s.start for s in sentences], dtype=np.int64)
+    in_order = np.lexsort((starts, np.array([rank[d] for d in doc_ids], dtype=np.int64))).tolist()
     hard = {c.claim_id for c in found if c.severity == compare.CONFLICT}
     sentence_rows = [
         {
@@ -465,15 +469,14 @@ def build(
             "end": x.end,
             "text": x.text,
         }
-        for s, xs in sorted(
-            zip(sentences, slots, strict=True), key=lambda p: (p[0].doc_id, p[0].start)
-        )
+        for s, xs in ((sentences[i], slots[i]) for i in in_order)
         for x in xs
     ]
     conflict_rows = [conflict_row(c, sentences) for c in sorted(found, key=conflict_order)]
-    sentence_frame = pd.DataFrame(sentence_rows, columns=list(SENTENCE_COLUMNS))
-    sentence_frame = sentence_frame.sort_values(["doc_id", "start"], kind="stable")
-    row_vectors = vectors[sentence_frame.index.to_numpy()] if len(sentence_frame) else vectors
+    sentence_frame = pd.DataFrame(
+        [sentence_rows[i] for i in in_order], columns=list(SENTENCE_COLUMNS)
+    )
+    row_vectors = vectors[np.asarray(in_order, dtype=np.int64)] if in_order else vectors
     return Report(
         documents=pd.DataFrame(doc_rows, columns=list(DOCUMENT_COLUMNS)),
         sentences=sentence_frame.reset_index(drop=True),
