@@ -673,8 +673,12 @@ def link_matrix(ev: Evidence, head: LinkHead) -> sparse.csr_array:
     # The pairs in row-major order are the upper triangle in CSR form as they stand; the
     # lower is its transpose, converted (rows come out sorted); the sum of the three has
     # no entry twice and keeps no zero.
-    starts = np.searchsorted(pairs[:, 0], np.arange(n + 1))
-    upper = sparse.csr_array((prob, pairs[:, 1], starts), shape=(n, n))
+    # In 32-bit indices where they fit, as scipy keeps them: the transpose, the sum and
+    # every later pass over the links (attach, dense_blocks) move half the bytes.
+    fits = 2 * len(pairs) + n < np.iinfo(np.int32).max
+    index_type = np.int32 if fits else np.int64
+    starts = np.searchsorted(pairs[:, 0], np.arange(n + 1)).astype(index_type)
+    upper = sparse.csr_array((prob, pairs[:, 1].astype(index_type), starts), shape=(n, n))
     lower = sparse.csr_array(upper.T)
     return sparse.csr_array(lower + sparse.eye_array(n, format="csr") + upper)
 
