@@ -117,9 +117,15 @@ class EmbeddingCache:
             return False
         if not self.path.is_file():
             return True
+        with self.reading() as db:
+            return db.execute("SELECT 1 FROM vectors LIMIT 1").fetchone() is None
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """A connection to read the store through; a failed read is an InputError."""
         db = self.connect()
         try:
-            return db.execute("SELECT 1 FROM vectors LIMIT 1").fetchone() is None
+            yield db
         except sqlite3.Error as e:
             raise InputError(
                 f"{self.path}: the embedding cache cannot be read ({e}); delete the file."
@@ -131,8 +137,7 @@ class EmbeddingCache:
         """The cached vectors of those ``texts`` that have one, by text."""
         found = {t: self._pending[t] for t in texts if t in self._pending}
         keys = {text_key(t): t for t in texts if t not in found}
-        db = self.connect()
-        try:
+        with self.reading() as db:
             chunk = list(keys)
             for first in range(0, len(chunk), LOOKUP_BATCH):
                 batch = chunk[first : first + LOOKUP_BATCH]
@@ -142,12 +147,6 @@ class EmbeddingCache:
                     vector = np.frombuffer(blob, dtype=np.float32)
                     if vector.shape == (self.manifest.dim,):
                         found[keys[key]] = vector
-        except sqlite3.Error as e:
-            raise InputError(
-                f"{self.path}: the embedding cache cannot be read ({e}); delete the file."
-            ) from None
-        finally:
-            db.close()
         self.hits += len(found)
         self.misses += len(set(texts)) - len(found)
         return found
