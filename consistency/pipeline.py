@@ -572,8 +572,13 @@ def linked_values(
     compare.py checks them even when the clustering put them in different claims. In
     ascending order.
     """
-    valued = np.flatnonzero([bool(v) for v in values])
-    near = sparse.coo_array(sparse.triu(links[valued][:, valued] >= threshold, 1))
-    order = np.lexsort((near.col, near.row))
-    a, b = valued[near.row[order]].tolist(), valued[near.col[order]].tolist()
-    return list(zip(a, b, strict=True))
+    if not links.has_canonical_format:  # each row's links once, in column order
+        links = sparse.csr_array(links, copy=True)
+        links.sum_duplicates()
+    valued = np.array([bool(v) for v in values], dtype=bool)
+    # The stored links read row by row (row-major order): those above the diagonal, between
+    # two sentences with values, at the cut or above.
+    row = np.repeat(np.arange(links.shape[0]), np.diff(links.indptr))
+    col = links.indices
+    keep = (row < col) & (links.data >= threshold) & valued[row] & valued[col]
+    return list(zip(row[keep].tolist(), col[keep].tolist(), strict=True))

@@ -238,3 +238,27 @@ def test_real_story_loses_nothing(ecb_report) -> None:
             for r in frame[frame.doc_id == doc.doc_id].itertuples()
         ]
         assert segment.coverage_gaps(doc, spans) == [], doc.doc_id
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_linked_values_are_the_strong_pairs_of_sentences_with_values(seed: int) -> None:
+    # Against the plain reading of a dense matrix: every pair i < j of sentences that
+    # both state a value, linked at the cut or above, in ascending order.
+    import numpy as np
+    from scipy import sparse
+
+    from consistency import pipeline
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 40))
+    dense = np.triu(rng.random((n, n)) * (rng.random((n, n)) < 0.3), 1)
+    dense = dense + dense.T + np.eye(n)
+    values = [() if rng.random() < 0.4 else ("a value",) for _ in range(n)]
+    want = [
+        (i, j)
+        for i in range(n)
+        for j in range(i + 1, n)
+        if values[i] and values[j] and dense[i, j] >= 0.5
+    ]
+    got = pipeline.linked_values(sparse.csr_array(dense), values, 0.5)
+    assert got == want
