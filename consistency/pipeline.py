@@ -172,7 +172,7 @@ def read_story(
     # while this one groups the stories and looks for teasers on one core, as a longer
     # read would slow the embedding, which keeps both cores busy.
     spare, early = spare_core(workers), len(sentences) < PARALLEL_MIN
-    read_all = partial(read_aside, keys)
+    read_all = partial(values_of, keys)
     if spare and early:
         embed.wait_for_load(manifest)  # no fork while a thread loads the model
     background = Background(read_all) if spare and early else None
@@ -197,17 +197,17 @@ def read_story(
             pool = how_many(workers, len(sentences)) if free else 1
             keep, teasers = off_topic(kept, dropped, sentences, vectors, story_of, pool)
         with timed(seconds, "slots"):  # what is left of reading the values: the wait
-            read, kinds_by_key, clauses_of = background.result() if background else ({}, {}, {})
+            read = background.result() if background else {}
     finally:
         if background:
             background.cancel()
     dropped += teasers
     sentences = [s for s, k in zip(sentences, keep, strict=True) if k]
-    vectors = vectors if all(keep) else vectors[np.asarray(keep, dtype=bool)]
+    vectors = vectors[np.asarray(keep, dtype=bool)] if len(keep) else vectors
     texts = [s.text for s in sentences]
     # A line that wire copy repeats is split and its clauses looked up once; its copies
     # share one block of the clause vectors.
-    split = {t: clauses_of.get(t) or cluster.clauses(t) for t in dict.fromkeys(texts)}
+    split = {t: cluster.clauses(t) for t in dict.fromkeys(texts)}
     with timed(seconds, "embed"):
         flat = embed.embed(
             [c for cs in split.values() for c in cs],
@@ -223,9 +223,12 @@ def read_story(
     with timed(seconds, "slots"):
         if background is None:
             read = values_of(kept_keys, show_progress)
-            kinds_by_key = value_kinds(read)
         values = [read[key] for key in kept_keys]
-    kinds = [kinds_by_key[key] for key in kept_keys]
+    kinds_of: dict[tuple[slots.Slot, ...], set[str]] = {}  # once per distinct reading
+    kinds = [
+        kinds_of[vs] if vs in kinds_of else kinds_of.setdefault(vs, cluster.value_kinds(vs))
+        for vs in values
+    ]
     doc_ids = [s.doc_id for s in sentences]
     parts = []
     for name, rows in story_rows(sentences, story_of):
@@ -242,35 +245,9 @@ def read_story(
     )
 
 
-Key = tuple[str, str]  # a sentence's text and its document's publication date
-
-
-def read_aside(
-    keys: Sequence[Key],
-) -> tuple[dict[Key, tuple[slots.Slot, ...]], dict[Key, set[str]], dict[str, list[str]]]:
-    """What the values' process reads of each distinct line, off the run's critical path.
-
-    Its values (values_of), their kinds (value_kinds) and its clauses (cluster.clauses):
-    at 100k the process has a second and more to spare beside the story grouping, and
-    the kinds and clauses took 0.3 s of the run's own process after it.
-    """
-    values = values_of(keys)
-    clauses = {t: cluster.clauses(t) for t in dict.fromkeys(t for t, _ in keys)}
-    return values, value_kinds(values), clauses
-
-
-def value_kinds(values: dict[Key, tuple[slots.Slot, ...]]) -> dict[Key, set[str]]:
-    """cluster.value_kinds of each key's values, once per distinct reading (shared)."""
-    once: dict[tuple[slots.Slot, ...], set[str]] = {}
-    return {
-        key: once[vs] if vs in once else once.setdefault(vs, cluster.value_kinds(vs))
-        for key, vs in values.items()
-    }
-
-
 def values_of(
-    keys: Sequence[Key], show_progress: bool = False
-) -> dict[Key, tuple[slots.Slot, ...]]:
+    keys: Sequence[tuple[str, str]], show_progress: bool = False
+) -> dict[tuple[str, str], tuple[slots.Slot, ...]]:
     """slots.extract of each distinct (sentence, publication date) key.
 
     Wire copy repeats lines; each is read once. ``show_progress`` draws a bar of them.
