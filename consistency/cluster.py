@@ -743,12 +743,12 @@ def claims_from_links(
     raw = np.empty(n, dtype=np.int64)
     offset = 0
     for label, members in enumerate(groups):
-        if len(members) == 1 or (close[label] and len(members) <= DENSE_COMPONENT):
-            local = np.zeros(len(members), dtype=np.int64)
-        elif len(members) <= DENSE_COMPONENT:
-            local = average_cut(blocks(label, members), threshold)
-        else:
+        if len(members) > DENSE_COMPONENT:
             local = average_linkage(links[members][:, members], threshold)
+        elif close[label]:  # a single sentence, or linked above the cut throughout
+            local = np.zeros(len(members), dtype=np.int64)
+        else:
+            local = average_cut(blocks(label, members), threshold)
         raw[members] = offset + local
         offset += int(local.max()) + 1
     labels = relabel(raw)

@@ -397,7 +397,8 @@ def build(
     """
     doc_ids = [s.doc_id for s in sentences]
     labels = claims.labels.tolist()
-    # sentences.csv and slots.csv list sentences by document id, then place in the document.
+    # sentences.csv and slots.csv list sentences by document id, then place in the document
+    # (the rows of the report's vectors follow sentences.csv).
     rank = {d: k for k, d in enumerate(sorted(set(doc_ids)))}
     starts = np.array([s.start for s in sentences], dtype=np.int64)
     in_order = np.lexsort((starts, np.array([rank[d] for d in doc_ids], dtype=np.int64))).tolist()
@@ -409,10 +410,12 @@ def build(
             "start": s.start,
             "end": s.end,
             "claim_id": names[labels[i]],
-            "other_claims": ";".join(sorted(names[c] for c in also)) if also else "",
+            "other_claims": ";".join(sorted(names[c] for c in claims.also[i]))
+            if claims.also[i]
+            else "",
             "text": s.text,
         }
-        for i, (s, also) in enumerate(zip(sentences, claims.also, strict=True))
+        for i, s in ((i, sentences[i]) for i in in_order)
     ]
     claim_rows = []
     for label, idx in sorted(claims.members().items(), key=lambda kv: names[kv[0]]):
@@ -473,13 +476,11 @@ def build(
         for x in xs
     ]
     conflict_rows = [conflict_row(c, sentences) for c in sorted(found, key=conflict_order)]
-    sentence_frame = pd.DataFrame(
-        [sentence_rows[i] for i in in_order], columns=list(SENTENCE_COLUMNS)
-    )
+    sentence_frame = pd.DataFrame(sentence_rows, columns=list(SENTENCE_COLUMNS))
     row_vectors = vectors[np.asarray(in_order, dtype=np.int64)] if in_order else vectors
     return Report(
         documents=pd.DataFrame(doc_rows, columns=list(DOCUMENT_COLUMNS)),
-        sentences=sentence_frame.reset_index(drop=True),
+        sentences=sentence_frame,
         claims=pd.DataFrame(claim_rows, columns=list(CLAIM_COLUMNS)),
         slots=pd.DataFrame(slot_rows, columns=list(SLOT_COLUMNS)),
         conflicts=pd.DataFrame(conflict_rows, columns=list(CONFLICT_COLUMNS)),
