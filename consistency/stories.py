@@ -58,6 +58,11 @@ SPLIT_APART: Final = 0.20  # ...or when the sides' stage-1 mean cosine is below 
 # added first line: 22 of 982 articles had copies in another story without this, 2 with it
 # (articles of 2 and 7 lines, where the added line weighs too much to count as a copy).
 NEAR_COPY: Final = 0.95
+# near_copies multiplies out only the pairs that share a feature of a row's prefix: its
+# rarest entries up to where the rest of the row weighs less than this (a norm, at most
+# NEAR_COPY). Lower finds fewer candidates in a longer product; 0.85-0.95 all took 0.3 s
+# for the 5,902 articles of the 100k benchmark level.
+PREFIX_REST: Final = 0.9
 # Stage 2: rounds of moving each article to the side it is on average more similar to,
 # after the tree's top split (an early merge of average linkage can leave one on the
 # wrong side, and it then drags the sides together).
@@ -238,6 +243,53 @@ def matrices(texts: Sequence[str]) -> tuple[sparse.csr_array, sparse.csr_array]:
     return sparse.csr_array(x @ stage1), sparse.csr_array(x @ stage2)
 
 
+def near_copies(x: sparse.csr_array, threshold: float = NEAR_COPY) -> NDArray[np.int32]:
+    """A label per row of ``x``: rows whose dot product reaches ``threshold`` share one (chained).
+
+    ``x`` has rows of unit length (or zero) and no negative entry. Exact without the dot
+    product of every two rows (prefix filtering, after Bayardo et al. 2007, "Scaling up all
+    pairs similarity search"): with each row's features taken rarest first, its prefix is
+    its entries up to where the rest weighs less than PREFIX_REST (or ``threshold``, if
+    lower). As a.b <= a_prefix.b +
+    |a_rest| (Cauchy-Schwarz, |b| <= 1), two rows at ``threshold`` have a_prefix.b >=
+    threshold - |a_rest| > 0 both ways round, which one sparse product finds; only those
+    pairs are multiplied out. For the 100k benchmark level's 5,902 articles: 26,000 pairs
+    to multiply instead of 17 million, 0.3 s instead of 1.1 s.
+    """
+    y = sparse.csr_array(x, dtype=np.float64, copy=True)
+    y.eliminate_zeros()
+    n, m = y.shape
+    # Columns renumbered rarest first (fewest rows), so that each row sorted by column is
+    # sorted rarest first.
+    held = np.bincount(y.indices, minlength=m)
+    rank = np.empty(m, dtype=y.indices.dtype)
+    rank[np.lexsort((np.arange(m), held))] = np.arange(m)
+    y = sparse.csr_array((y.data, rank[y.indices], y.indptr), shape=y.shape)
+    y.sort_indices()
+    row = np.repeat(np.arange(n), np.diff(y.indptr))
+    squares = y.data * y.data
+    # Each entry's row weighed from that entry to the row's end (rows laid end to end).
+    to_end = np.cumsum(squares[::-1])[::-1]
+    from_here = to_end - np.append(to_end, 0.0)[y.indptr[1:]][row]
+    prefix = from_here >= min(PREFIX_REST, threshold) ** 2 - 1e-9
+    rest = np.sqrt(np.bincount(row[~prefix], weights=squares[~prefix], minlength=n))
+    heads = sparse.csr_array((y.data[prefix], (row[prefix], y.indices[prefix])), shape=y.shape)
+    found = sparse.coo_array(heads @ y.T)
+    able = found.data + rest[found.row] >= threshold - 1e-9
+    a, b = found.row[able], found.col[able]
+    low, high = np.minimum(a, b), np.maximum(a, b)
+    twice = sparse.coo_array(
+        sparse.csr_array((np.ones(len(a)), (low, high)), shape=(n, n))  # duplicates summed
+    )
+    both = (twice.data == 2) & (twice.row != twice.col)  # able both ways round
+    i, j = twice.row[both], twice.col[both]
+    dots = np.asarray(y[i].multiply(y[j]).sum(axis=1)).ravel()
+    near = dots >= threshold
+    graph = sparse.csr_array((np.ones(int(near.sum())), (i[near], j[near])), shape=(n, n))
+    labels: NDArray[np.int32] = connected_components(graph, directed=False)[1]
+    return labels
+
+
 def average_tree(sims: NDArray[np.float64]) -> NDArray[np.float64]:
     """The average-linkage tree (scipy) over cosine distances."""
     dist = np.clip(1.0 - sims, 0.0, None)
@@ -383,10 +435,9 @@ def group(texts: Sequence[str], vectors: Sequence[NDArray[np.float32]] | None = 
         return [0] * len(texts)
     first, local = matrices(distinct)
     x = unit_rows(first)
-    all_sims = gram(x)
-    _, copy_of = connected_components(sparse.csr_array(all_sims >= NEAR_COPY), directed=False)
+    copy_of = near_copies(x)
     heads = np.unique(copy_of, return_index=True)[1]  # the first text of each set of copies
-    global_sims = all_sims[np.ix_(heads, heads)]
+    global_sims = gram(sparse.csr_array(x[heads]))
     local = sparse.csr_array(local[heads])
     head_vectors = None
     if vectors is not None:

@@ -8,11 +8,15 @@ import random
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
 
 import consistency
 from consistency import stories
+from consistency.cluster import gram, unit_rows
 from consistency.cli import app
 
 from .conftest import DATA, ROOT, SEEDS
@@ -163,3 +167,50 @@ def test_worker_processes_give_the_same_report(
     b.to_csv(tmp_path / "pooled")
     for path in sorted((tmp_path / "serial").iterdir()):
         assert path.read_bytes() == (tmp_path / "pooled" / path.name).read_bytes(), path.name
+
+
+def every_pair_copies(x: sparse.csr_array, threshold: float) -> list[int]:
+    """Near-copy labels from the dot product of every two rows, as the grouping had them."""
+    return connected_components(sparse.csr_array(gram(x) >= threshold), directed=False)[1].tolist()
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_near_copies_are_those_of_every_pair(seed: int) -> None:
+    # Rows with copies moved by a little or a lot (some just either side of the cut),
+    # rows of zeros, and cuts below the prefix's: the pairs found from the prefixes join
+    # exactly the rows the full product joins.
+    rng = np.random.default_rng(seed)
+    n, m = int(rng.integers(2, 60)), int(rng.integers(5, 300))
+    dense = rng.random((n, m)) ** 3 * (rng.random((n, m)) < rng.uniform(0.02, 0.3))
+    for i in range(n):
+        if rng.random() < 0.4:
+            j = int(rng.integers(0, n))
+            dense[i] = dense[j] * (1 + rng.uniform(0, 0.6) * rng.random(m))
+        if rng.random() < 0.05:
+            dense[i] = 0.0
+    x = unit_rows(sparse.csr_array(dense))
+    for threshold in (stories.NEAR_COPY, 0.99, 0.7, 0.3):
+        got = stories.near_copies(x, threshold).tolist()
+        assert got == every_pair_copies(x, threshold)
+
+
+def test_near_copies_of_real_articles(seed_texts: dict[str, str]) -> None:
+    # ECB+ and seed articles with syndicated copies: a new first line, a line dropped, a
+    # word changed; the copies and the articles they copy are found as the full product
+    # finds them, and the grouping gives each copy its original's story.
+    ecb = [p.read_text(encoding="utf-8") for p in sorted((DATA / "ecbplus_37ecb").glob("*.txt"))]
+    texts = list(seed_texts.values()) + ecb
+    copies = []
+    for k, text in enumerate(texts):
+        lines = text.split("\n")
+        copies.append(f"Syndicated by outlet {k}.\n{text}")
+        copies.append("\n".join(lines[:-1]))
+        copies.append(text.replace(" the ", " a ", 1))
+    every = texts + copies
+    first, _ = stories.matrices(sorted(set(every)))
+    x = unit_rows(first)
+    found = stories.near_copies(x).tolist()
+    assert found == every_pair_copies(x, stories.NEAR_COPY)
+    assert len(set(found)) < len(found)  # copies were found
+    labels = stories.group(every)
+    assert labels[len(texts) :] == [labels[i] for i in range(len(texts)) for _ in range(3)]
