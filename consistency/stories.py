@@ -147,8 +147,8 @@ NOT_NAMES: Final = frozenset(
 
 
 @lru_cache(maxsize=1 << 17)
-def line_features(line: str) -> tuple[tuple[str, float], ...]:
-    """One line's feature counts (see matrices); cached, as wire copy repeats lines."""
+def line_features(line: str) -> tuple[tuple[str, ...], tuple[float, ...]]:
+    """One line's features and their counts (see matrices); cached, as wire copy repeats lines."""
     out: defaultdict[str, float] = defaultdict(float)
     tokens = TOKEN.findall(line)
     run: list[str] = []
@@ -173,7 +173,7 @@ def line_features(line: str) -> tuple[tuple[str, float], ...]:
         pairs(run, out)
         run = []
     pairs(run, out)
-    return tuple(out.items())
+    return tuple(out), tuple(out.values())
 
 
 def pairs(run: list[str], out: defaultdict[str, float]) -> None:
@@ -212,15 +212,16 @@ def matrices(texts: Sequence[str]) -> tuple[sparse.csr_array, sparse.csr_array]:
     """
     line_ids: dict[str, int] = {}
     in_doc = [[line_ids.setdefault(line, len(line_ids)) for line in t.split("\n")] for t in texts]
-    vocab: dict[str, int] = {}  # numbered as met, renumbered below
-    f_rows, f_cols, f_counts = [], [], []
-    for k, line in enumerate(line_ids):
-        for feature, count in line_features(line):
-            f_rows.append(k)
-            f_cols.append(vocab.setdefault(feature, len(vocab)))
-            f_counts.append(count)
+    found = [line_features(line) for line in line_ids]
+    features = list(itertools.chain.from_iterable(f for f, _ in found))
+    vocab = {f: k for k, f in enumerate(dict.fromkeys(features))}  # numbered as met
     per_line = sparse.csr_array(
-        (f_counts, (f_rows, f_cols)), shape=(len(line_ids), len(vocab)), dtype=np.float64
+        (
+            np.fromiter(itertools.chain.from_iterable(c for _, c in found), dtype=np.float64),
+            np.fromiter(map(vocab.__getitem__, features), dtype=np.int64, count=len(features)),
+            np.cumsum([0] + [len(f) for f, _ in found]),
+        ),
+        shape=(len(line_ids), len(vocab)),
     )
     rows = np.repeat(np.arange(len(texts)), [len(ids) for ids in in_doc])
     cols = np.fromiter(itertools.chain.from_iterable(in_doc), dtype=np.int64, count=len(rows))
@@ -233,8 +234,7 @@ def matrices(texts: Sequence[str]) -> tuple[sparse.csr_array, sparse.csr_array]:
     rank = np.empty(len(vocab), dtype=np.int64)
     order = np.lexsort((names, first))
     rank[order] = np.arange(len(vocab))
-    distinct, which = np.unique(counts.data, return_inverse=True)
-    logs = np.array([1.0 + math.log(c) for c in distinct.tolist()])[which.ravel()]
+    logs = sublinear(counts.data)
     x = sparse.csr_array((logs, (counts.row, rank[counts.col])), shape=counts.shape)
     ordered = names[order].tolist()
     zipf = rarity.zipf(f[2:] for f in ordered if f[0] in "WP")
@@ -288,6 +288,20 @@ def near_copies(x: sparse.csr_array, threshold: float = NEAR_COPY) -> NDArray[np
     graph = sparse.csr_array((np.ones(int(near.sum())), (i[near], j[near])), shape=(n, n))
     labels: NDArray[np.int32] = connected_components(graph, directed=False)[1]
     return labels
+
+
+def sublinear(counts: NDArray[np.float64]) -> NDArray[np.float64]:
+    """1 + log(count) of each count, by math.log once per distinct count.
+
+    Counts are whole numbers (a name counts NAME_BOOST), so a table indexed by the count
+    serves them, faster than sorting 1.8 million of them for np.unique (100k level).
+    """
+    whole = counts.astype(np.int64)
+    if len(counts) and np.array_equal(whole, counts) and whole.min() >= 1:
+        table = np.array([0.0] + [1.0 + math.log(c) for c in range(1, int(whole.max()) + 1)])
+        return table[whole]
+    distinct, which = np.unique(counts, return_inverse=True)
+    return np.array([1.0 + math.log(c) for c in distinct.tolist()])[which.ravel()]
 
 
 def average_tree(sims: NDArray[np.float64]) -> NDArray[np.float64]:
