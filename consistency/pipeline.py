@@ -39,6 +39,7 @@ from consistency.workers import (
     fork_map,
     frozen,
     how_many,
+    one_blas_thread,
     spare_core,
 )
 
@@ -188,12 +189,13 @@ def read_story(
         embed.wait_for_load(manifest)  # done by now, unless nothing needed embedding
         if spare and not early:
             background = Background(read_all)
-        with timed(seconds, "stories"):
+        busy = background is not None and not background.ready()  # the values' process
+        with timed(seconds, "stories"), one_blas_thread(busy):
             story_of = group_stories(docs, sentences, one_story, vectors)
-        with timed(seconds, "off_topic"):
+        free = background is None or background.ready()
+        with timed(seconds, "off_topic"), one_blas_thread(not free):
             # Over both cores when the values' process has finished (at 100k it has, 1.3 s
             # before; at 10k it has not, and would only be slowed).
-            free = background is None or background.ready()
             pool = how_many(workers, len(sentences)) if free else 1
             keep, teasers = off_topic(kept, dropped, sentences, vectors, story_of, pool)
         with timed(seconds, "slots"):  # what is left of reading the values: the wait

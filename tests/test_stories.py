@@ -16,8 +16,8 @@ from scipy.sparse.csgraph import connected_components
 
 import consistency
 from consistency import stories
-from consistency.cluster import gram, unit_rows
 from consistency.cli import app
+from consistency.cluster import gram, unit_rows
 
 from .conftest import DATA, ROOT, SEEDS
 

@@ -6,10 +6,19 @@ from __future__ import annotations
 import gc
 import os
 
+import numpy as np
 import pytest
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from consistency import check
-from consistency.workers import PARALLEL_MIN, Background, fork_map, frozen, how_many
+from consistency.workers import (
+    PARALLEL_MIN,
+    Background,
+    fork_map,
+    frozen,
+    how_many,
+    one_blas_thread,
+)
 
 from .conftest import SEEDS
 
@@ -124,3 +133,20 @@ def test_a_check_leaves_the_collector_as_it_found_it(seed_report) -> None:
     assert gc.get_freeze_count() == 0
     check([SEEDS], workers=2)
     assert gc.get_freeze_count() == 0
+
+
+def blas_threads() -> list[int]:
+    """The thread count of each BLAS library loaded in this process."""
+    return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+
+def test_one_blas_thread_for_the_block_only() -> None:
+    a = np.ones((64, 64))
+    with threadpool_limits(2, user_api="blas"):  # as on this machine's two cores
+        assert blas_threads() and set(blas_threads()) == {2}
+        with one_blas_thread(True):
+            assert set(blas_threads()) == {1}
+            assert (a @ a == 64).all()
+        assert set(blas_threads()) == {2}
+        with one_blas_thread(False):
+            assert set(blas_threads()) == {2}
