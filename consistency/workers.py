@@ -40,16 +40,19 @@ _frozen = 0  # frozen() blocks open in this process
 
 @contextmanager
 def frozen() -> Iterator[None]:
-    """Keep the cyclic garbage collector off the objects alive now, until the block ends.
+    """No cyclic garbage collection until the block ends: what is alive frozen, the collector off.
 
     A run's long-lived objects (the modules, the articles, their sentences) are otherwise
     traversed by each full pass of the collector, in this process and in every process it
     forks, where a pass also writes to each object and so copies the pages it shared with
     its parent; Python's documentation prescribes gc.freeze() before fork() for this. At
     10,000 sentences a cached run takes 0.3-0.6 s less for it, and at 100,000 about 2 s.
-    Blocks nest, and the outermost gives the objects back to the collector as it ends. A
-    process that froze objects itself is left alone: its freeze is neither added to nor
-    undone.
+    The collector is also disabled for the block (and in the processes forked in it): the
+    1,380 passes of a 100k run found nothing to collect and took 0.35 s, while its peak
+    memory is the same without them. Cycles made in the run are collected after it.
+    Blocks nest, and the outermost gives the objects back to the collector, and enables
+    it if it was, as it ends. A process that froze objects itself is left alone: its
+    freeze is neither added to nor undone.
     """
     global _frozen
     if _frozen == 0 and gc.get_freeze_count():
@@ -57,12 +60,17 @@ def frozen() -> Iterator[None]:
         return
     gc.freeze()
     _frozen += 1
+    enabled = gc.isenabled()
+    if _frozen == 1:
+        gc.disable()
     try:
         yield
     finally:
         _frozen -= 1
         if _frozen == 0:
             gc.unfreeze()
+            if enabled:
+                gc.enable()
 
 
 def cores() -> int:

@@ -107,13 +107,42 @@ def test_workers_are_forked_from_a_frozen_heap_that_is_thawed_after() -> None:
 
 
 def test_frozen_blocks_nest_and_the_outermost_thaws() -> None:
+    assert gc.isenabled()
     with frozen():
+        assert not gc.isenabled()  # no collection in the run
         first = gc.get_freeze_count()
         kept = [[k] for k in range(1000)]  # made inside: tracked until frozen again
         with frozen():
             assert gc.get_freeze_count() >= first + len(kept)
         assert gc.get_freeze_count() >= first + len(kept)  # the inner block thaws nothing
-    assert gc.get_freeze_count() == 0
+        assert not gc.isenabled()
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+
+
+def test_a_collector_the_caller_disabled_stays_disabled() -> None:
+    gc.disable()
+    try:
+        with frozen():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_cycles_made_in_a_run_are_collected_after_it() -> None:
+    import weakref
+
+    class Node:
+        pass
+
+    with frozen():
+        node = Node()
+        node.me = node  # type: ignore[attr-defined]
+        gone = weakref.ref(node)
+        del node
+        assert gone() is not None  # left for the end of the run
+    gc.collect()
+    assert gone() is None
 
 
 def test_a_freeze_of_the_callers_own_is_left_alone(seed_texts: dict[str, str]) -> None:
@@ -130,9 +159,9 @@ def test_a_freeze_of_the_callers_own_is_left_alone(seed_texts: dict[str, str]) -
 
 
 def test_a_check_leaves_the_collector_as_it_found_it(seed_report) -> None:
-    assert gc.get_freeze_count() == 0
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
     check([SEEDS], workers=2)
-    assert gc.get_freeze_count() == 0
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
 
 
 def blas_threads() -> list[int]:
