@@ -6,10 +6,9 @@ import dataclasses
 import itertools
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -35,7 +34,7 @@ from consistency.progress import bar, wanted
 from consistency.records import Document, Dropped, Sentence, Span
 from consistency.workers import (
     PARALLEL_MIN,
-    Background,
+    Feed,
     fork_map,
     frozen,
     how_many,
@@ -139,45 +138,50 @@ def read_story(
     claims are found over each sentence's nearest neighbours instead of all pairs
     (knn.py); ``one_story`` takes the whole input as one story instead of grouping it;
     ``workers``: with more than one (by default, with a second core), the values are
-    read in a forked process: a small input's while this one loads the model and embeds,
-    a larger one's while it groups the stories and looks for teasers. A larger input
-    whose cache holds nothing yet has its model loaded in a thread while it is cleaned.
+    read in a forked process, from the lines this one sends it as it splits them: a small
+    input's rest while this one loads the model and embeds, a larger one's while it groups
+    the stories and looks for teasers. A larger input whose cache holds nothing yet has its
+    model loaded in a thread while it is cleaned.
     """
     seconds: dict[str, float] = {}
     with timed(seconds, "ingest"):
         ingested = ingest.load(paths, **ingest_options)
     docs = ingested.documents
-    if sum(len(d.text) for d in docs) >= PRELOAD_CHARS and (cache is None or cache.empty()):
-        embed.preload(manifest)  # while the articles are cleaned and split, on one core
-    kept: list[Span] = []
-    dropped: list[Dropped] = list(ingested.dropped)
-    sentences: list[Sentence] = []
-    with timed(seconds, "clean_segment"):
-        for doc in docs:
-            doc_kept, doc_dropped = clean.furniture(doc)
-            kept += doc_kept
-            dropped += doc_dropped
-            sentences += segment.sentences(doc, doc_kept)
-    if len(sentences) > max_sentences:
-        raise InputError(
-            f"{len(sentences):,} sentences in {len(docs):,} documents: the run stops at "
-            f"{max_sentences:,} sentences, beyond which one story's neighbour search can take "
-            "time that grows with the square of its size; check fewer articles at a time, "
-            "or raise --max-sentences."
-        )
-    published = {d.doc_id: d.published for d in docs}
-    keys = [(s.text, published[s.doc_id]) for s in sentences]
-    # With a second core, the values are read in a forked process (the teasers' too,
-    # unused). A small input's are read while this one loads the model, which keeps one
-    # core for 0.4 s (they take 0.37 s at 1,000 sentences), and embeds; a larger input's
-    # while this one groups the stories and looks for teasers on one core, as a longer
-    # read would slow the embedding, which keeps both cores busy.
-    spare, early = spare_core(workers), len(sentences) < PARALLEL_MIN
-    read_all = partial(values_of, keys)
-    if spare and early:
-        embed.wait_for_load(manifest)  # no fork while a thread loads the model
-    background = Background(read_all) if spare and early else None
+    # With a second core the values are read in a forked process, fed each distinct line
+    # as it is split (Feed): it works on the core the cleaning leaves free, but not beside
+    # the embedding, which keeps both cores busy. A small input's lines go over as soon as
+    # all are split, to be read while the model loads (one core for 0.4 s; they take
+    # 0.37 s at 1,000 sentences) and embeds; a larger input's rest once the embedding is
+    # done, beside the story grouping. Forked before any thread of ours starts.
+    feed = Feed(read_values) if spare_core(workers) else None
     try:
+        if sum(len(d.text) for d in docs) >= PRELOAD_CHARS and (cache is None or cache.empty()):
+            embed.preload(manifest)  # while the articles are cleaned and split, on one core
+        kept: list[Span] = []
+        dropped: list[Dropped] = list(ingested.dropped)
+        sentences: list[Sentence] = []
+        offered: dict[tuple[str, str], None] = {}
+        with timed(seconds, "clean_segment"):
+            for doc in docs:
+                doc_kept, doc_dropped = clean.furniture(doc)
+                kept += doc_kept
+                dropped += doc_dropped
+                doc_sentences = segment.sentences(doc, doc_kept)
+                sentences += doc_sentences
+                if feed:
+                    lines = dict.fromkeys((s.text, doc.published) for s in doc_sentences)
+                    new = [key for key in lines if key not in offered]
+                    offered.update(dict.fromkeys(new))
+                    feed.offer(new)
+        if len(sentences) > max_sentences:
+            raise InputError(
+                f"{len(sentences):,} sentences in {len(docs):,} documents: the run stops at "
+                f"{max_sentences:,} sentences, beyond which one story's neighbour search can "
+                "take time that grows with the square of its size; check fewer articles at a "
+                "time, or raise --max-sentences."
+            )
+        if feed and len(sentences) < PARALLEL_MIN:
+            feed.close()
         with timed(seconds, "embed"):
             vectors = embed.embed(
                 [s.text for s in sentences],
@@ -187,22 +191,24 @@ def read_story(
                 cache=cache,
             )
         embed.wait_for_load(manifest)  # done by now, unless nothing needed embedding
-        if spare and not early:
-            background = Background(read_all)
-        busy = background is not None and not background.ready()  # the values' process
+        if feed:
+            feed.close()
+        busy = feed is not None and not feed.ready()  # the values' process
         with timed(seconds, "stories"), one_blas_thread(busy):
             story_of = group_stories(docs, sentences, one_story, vectors)
-        free = background is None or background.ready()
+        free = feed is None or feed.ready()
         with timed(seconds, "off_topic"), one_blas_thread(not free):
-            # Over both cores when the values' process has finished (at 100k it has, 1.3 s
-            # before; at 10k it has not, and would only be slowed).
+            # Over both cores when the values' process has finished (at 100k it has; at
+            # 10k it may not have, and would only be slowed).
             pool = how_many(workers, len(sentences)) if free else 1
             keep, teasers = off_topic(kept, dropped, sentences, vectors, story_of, pool)
         with timed(seconds, "slots"):  # what is left of reading the values: the wait
-            read = background.result() if background else {}
+            read = feed.result() if feed else {}
     finally:
-        if background:
-            background.cancel()
+        if feed:
+            feed.cancel()
+    published = {d.doc_id: d.published for d in docs}
+    keys = [(s.text, published[s.doc_id]) for s in sentences]
     dropped += teasers
     sentences = [s for s, k in zip(sentences, keep, strict=True) if k]
     vectors = vectors[np.asarray(keep, dtype=bool)] if len(keep) else vectors
@@ -223,7 +229,7 @@ def read_story(
     clause_vectors: list[NDArray[np.float32]] = [block[t] for t in texts]
     kept_keys = [key for key, k in zip(keys, keep, strict=True) if k]
     with timed(seconds, "slots"):
-        if background is None:
+        if feed is None:
             read = values_of(kept_keys, show_progress)
         values = [read[key] for key in kept_keys]
     kinds_of: dict[tuple[slots.Slot, ...], set[str]] = {}  # once per distinct reading
@@ -245,6 +251,13 @@ def read_story(
     return Story(
         docs, sentences, dropped, parts, vectors, values, story_of, ingested.warnings, seconds
     )
+
+
+def read_values(
+    keys: Iterable[tuple[str, str]],
+) -> dict[tuple[str, str], tuple[slots.Slot, ...]]:
+    """slots.extract of each (sentence, publication date) key, as the keys come (a Feed's task)."""
+    return {key: slots.extract(*key) for key in keys}
 
 
 def values_of(

@@ -3,8 +3,10 @@
 After the embedding a run has every core to itself, and its later stages split into
 pieces that share nothing. fork_map runs such pieces (each story's claims) in a pool
 forked from the caller; Background runs one task (the values of every distinct line)
-in a process forked beside it. Either way the workers read the caller's data as it
-stands, with no copy through a pipe; only piece numbers go out and results come back.
+in a process forked beside it, and Feed one task whose input the caller sends as it
+finds it (the values of lines still being split). The workers read the caller's data as
+it stands, with no copy through a pipe; only piece numbers (or a Feed's items) go out and
+results come back.
 Off Linux the work runs in the caller, with the same results: Windows has no fork, and
 on macOS a forked process may crash in the system's libraries (Python itself stopped
 forking there by default). frozen() keeps the garbage collector off a run's long-lived
@@ -19,13 +21,15 @@ import os
 import pickle
 import select
 import signal
+import struct
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
-from typing import Final, Generic, NoReturn, TypeVar
+from contextlib import contextmanager, suppress
+from typing import BinaryIO, Final, Generic, NoReturn, TypeVar
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 # Below this many sentences the stories' claims are found in one process: a pool of two
 # costs 30-40 ms to fork and gather (a 400 MB process here) against the 0.2 s those take
@@ -229,3 +233,112 @@ class Background(Generic[T]):
             os.kill(self.pid, signal.SIGKILL)
             os.waitpid(self.pid, 0)
             self.pipe.close()
+
+
+class Feed(Generic[T, R]):
+    """A task in a process forked when made, reading items the caller sends as it finds them.
+
+    ``task`` gets an iterator over every item offered, and its return value comes back
+    from result(). The child asks for items whenever it has done those it had, and only
+    then do the first ``batch`` items held go over: so it works while the caller has items
+    to offer and its own work to do, and at most one batch is left for it when the caller
+    stops offering. Items still held go over at close(), which is when the caller wants
+    the child to finish (the run offers its lines while it splits them, and closes the
+    feed once the embedding, which needs both cores, is done). Off Linux the task runs in
+    this process when its result is first asked for.
+    """
+
+    def __init__(self, task: Callable[[Iterator[T]], R], batch: int = 64) -> None:
+        self.task = task
+        self.batch = batch
+        self.held: list[T] = []
+        self.open = True
+        self.worker: Background[R] | None = None
+        if not sys.platform.startswith("linux"):
+            return
+        feed_read, feed_write = os.pipe()
+        ask_read, ask_write = os.pipe()
+
+        def child() -> R:
+            os.close(feed_write)  # so that the feed ends if this process is gone
+            os.close(ask_read)
+            return task(self._items(os.fdopen(feed_read, "rb"), ask_write))
+
+        self.worker = Background(child)
+        os.close(feed_read)
+        os.close(ask_write)
+        self.feed = os.fdopen(feed_write, "wb")
+        self.asks = os.fdopen(ask_read, "rb", buffering=0)
+
+    @property
+    def pid(self) -> int:
+        """The child's process id (0 off Linux)."""
+        return self.worker.pid if self.worker else 0
+
+    @staticmethod
+    def _items(feed: BinaryIO, ask: int) -> Iterator[T]:
+        """In the child: ask for a batch, read it, yield its items; until the end is sent."""
+        while True:
+            os.write(ask, b"?")
+            head = feed.read(8)
+            size = struct.unpack("<Q", head)[0] if len(head) == 8 else 0
+            if not size:  # the end (or a caller gone)
+                return
+            yield from pickle.loads(feed.read(size))
+
+    def offer(self, items: Iterable[T]) -> None:
+        """Hold ``items`` for the child; the first batch held goes over if it has asked."""
+        self.held.extend(items)
+        if not self.worker or not self.open or not self.held:
+            return
+        readable, _, _ = select.select([self.asks], [], [], 0)
+        if readable and self.asks.read(1):
+            self._send(self.batch)
+
+    def _send(self, most: int) -> None:
+        """Send the first ``most`` items held as one batch."""
+        data = pickle.dumps(self.held[:most])
+        del self.held[:most]
+        self._write(struct.pack("<Q", len(data)) + data)
+
+    def _write(self, data: bytes) -> None:
+        try:
+            self.feed.write(data)
+            self.feed.flush()
+        except BrokenPipeError:  # the child failed; result() raises its error
+            self.open = False
+
+    def close(self) -> None:
+        """Send everything held, then the end: the child finishes without waiting for more."""
+        if not self.worker or not self.open:
+            return
+        if self.held:
+            self._send(len(self.held))
+        self._write(struct.pack("<Q", 0))
+        self.open = False
+        with suppress(BrokenPipeError):
+            self.feed.close()
+
+    def ready(self) -> bool:
+        """Whether the task has finished (always, off Linux: it runs when asked)."""
+        return not self.worker or self.worker.ready()
+
+    def result(self) -> R:
+        """The task's result over every item offered (raising what it raised)."""
+        if not self.worker:
+            items, self.held = self.held, []
+            return self.task(iter(items))
+        self.close()
+        try:
+            return self.worker.result()
+        finally:
+            self.asks.close()
+
+    def cancel(self) -> None:
+        """Stop the child, if it still runs (the caller failed before asking)."""
+        if self.worker:
+            self.worker.cancel()
+            self.open = False
+            self.asks.close()
+            with suppress(BrokenPipeError):
+                self.feed.close()

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import gc
 import os
+import time
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -14,6 +16,7 @@ from consistency import check
 from consistency.workers import (
     PARALLEL_MIN,
     Background,
+    Feed,
     fork_map,
     frozen,
     how_many,
@@ -179,3 +182,67 @@ def test_one_blas_thread_for_the_block_only() -> None:
         assert set(blas_threads()) == {2}
         with one_blas_thread(False):
             assert set(blas_threads()) == {2}
+
+
+def stamped(items: Iterator[int]) -> list[tuple[int, float, int]]:
+    """Each item with the time it was taken (2 ms apart) and the process that took it."""
+    out = []
+    for item in items:
+        time.sleep(0.002)
+        out.append((item, time.monotonic(), os.getpid()))
+    return out
+
+
+def test_a_feed_reads_every_item_in_order_in_another_process() -> None:
+    feed = Feed(stamped, batch=4)
+    offered = [[k, k + 1000][: 1 + k % 2] for k in range(100)]  # one item or two at a time
+    for items in offered:
+        feed.offer(items)
+    got = feed.result()
+    assert [item for item, _, _ in got] == [x for items in offered for x in items]
+    assert {pid for _, _, pid in got} != {os.getpid()}
+    feed.cancel()  # after the result: nothing left to stop
+
+
+def test_a_feed_waits_for_what_it_is_held_back() -> None:
+    # The child works while items are offered, then stops after the batch it holds: items
+    # offered and held are read only once the feed is closed.
+    feed = Feed(stamped, batch=4)
+    for k in range(300):
+        feed.offer([k])
+        time.sleep(0.0005)
+    assert feed.held  # 2 ms an item against 0.5 ms an offer: most wait for the child to ask
+    stopped = time.monotonic()
+    time.sleep(0.5)
+    closed = time.monotonic()
+    feed.close()
+    got = feed.result()
+    assert [item for item, _, _ in got] == list(range(300))
+    taken = [at for _, at, _ in got]
+    assert any(at < stopped for at in taken) and any(at > closed for at in taken)
+    # Idle after its last batch of 4 (8 ms), not reading ahead what was held.
+    assert not [at for at in taken if stopped + 0.1 < at < closed]
+
+
+def test_a_feed_failure_raises_when_its_result_is_asked() -> None:
+    def fail(items: Iterator[str]) -> None:
+        for item in items:
+            raise ValueError(f"no such date: {item}")
+
+    feed: Feed[str, None] = Feed(fail)
+    feed.offer(["2024-02-30"])
+    time.sleep(0.2)
+    feed.offer(["later"] * 1000)  # the child is gone: held or refused, never an error here
+    with pytest.raises(ValueError, match="no such date: 2024-02-30"):
+        feed.result()
+
+
+def test_a_feed_can_be_stopped() -> None:
+    feed = Feed(stamped)
+    feed.offer(range(100_000))
+    feed.close()
+    started = time.perf_counter()
+    feed.cancel()
+    assert time.perf_counter() - started < 10
+    with pytest.raises(OSError):  # its process is gone
+        os.kill(feed.pid, 0)
