@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -213,9 +213,16 @@ def read_story(
     sentences = [s for s, k in zip(sentences, keep, strict=True) if k]
     vectors = vectors[np.asarray(keep, dtype=bool)] if len(keep) else vectors
     texts = [s.text for s in sentences]
-    # A line that wire copy repeats is split and its clauses looked up once; its copies
-    # share one block of the clause vectors.
-    split = {t: cluster.clauses(t) for t in dict.fromkeys(texts)}
+    kept_keys = [key for key, k in zip(keys, keep, strict=True) if k]
+    with timed(seconds, "slots"):
+        if feed is None:
+            read = values_of(kept_keys, show_progress)
+        readings = [read[key] for key in kept_keys]
+    values = [r.values for r in readings]
+    kinds = [r.kinds for r in readings]
+    # A line that wire copy repeats has its clauses looked up once; its copies share one
+    # block of the clause vectors.
+    split = dict(zip(texts, (r.clauses for r in readings), strict=True))
     with timed(seconds, "embed"):
         flat = embed.embed(
             [c for cs in split.values() for c in cs],
@@ -227,16 +234,6 @@ def read_story(
     bounds = itertools.pairwise(np.cumsum([0] + [len(cs) for cs in split.values()]).tolist())
     block = {t: flat[a:b] for t, (a, b) in zip(split, bounds, strict=True)}
     clause_vectors: list[NDArray[np.float32]] = [block[t] for t in texts]
-    kept_keys = [key for key, k in zip(keys, keep, strict=True) if k]
-    with timed(seconds, "slots"):
-        if feed is None:
-            read = values_of(kept_keys, show_progress)
-        values = [read[key] for key in kept_keys]
-    kinds_of: dict[tuple[slots.Slot, ...], set[str]] = {}  # once per distinct reading
-    kinds = [
-        kinds_of[vs] if vs in kinds_of else kinds_of.setdefault(vs, cluster.value_kinds(vs))
-        for vs in values
-    ]
     doc_ids = [s.doc_id for s in sentences]
     parts = []
     for name, rows in story_rows(sentences, story_of):
@@ -253,17 +250,29 @@ def read_story(
     )
 
 
-def read_values(
-    keys: Iterable[tuple[str, str]],
-) -> dict[tuple[str, str], tuple[slots.Slot, ...]]:
-    """slots.extract of each (sentence, publication date) key, as the keys come (a Feed's task)."""
-    return {key: slots.extract(*key) for key in keys}
+class Reading(NamedTuple):
+    """What is read of one line beside the embedding (read_line)."""
+
+    values: tuple[slots.Slot, ...]  # slots.extract, against the publication date
+    kinds: set[str]  # cluster.value_kinds of the values
+    clauses: list[str]  # cluster.clauses of the line
+
+
+def read_line(text: str, published: str) -> Reading:
+    """A line's values, their kinds and its clauses: all the claims need of it but vectors."""
+    values = slots.extract(text, published)
+    return Reading(values, cluster.value_kinds(values), cluster.clauses(text))
+
+
+def read_values(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Reading]:
+    """read_line of each (sentence, publication date) key, as the keys come (a Feed's task)."""
+    return {key: read_line(*key) for key in keys}
 
 
 def values_of(
     keys: Sequence[tuple[str, str]], show_progress: bool = False
-) -> dict[tuple[str, str], tuple[slots.Slot, ...]]:
-    """slots.extract of each distinct (sentence, publication date) key.
+) -> dict[tuple[str, str], Reading]:
+    """read_line of each distinct (sentence, publication date) key, in this process.
 
     Wire copy repeats lines; each is read once. ``show_progress`` draws a bar of them.
     """
@@ -271,7 +280,7 @@ def values_of(
     with bar(len(distinct), "reading values", unit="lines", enabled=show_progress) as shown:
         found = {}
         for key in distinct:
-            found[key] = slots.extract(*key)
+            found[key] = read_line(*key)
             shown.update()
     return found
 
