@@ -52,6 +52,13 @@ ENGLISH_WORDS: Final = frozenset(
      "will", "not", "but", "they", "who", "which", "their", "its", "been"}
 )  # fmt: skip
 
+# Words, for the language check: runs of letters (word characters but digits and "_").
+LETTERS: Final = re.compile(r"[^\W\d_]+")
+# Lower-case ASCII letters as they are, every other byte a space (letter_words).
+ASCII_LETTERS: Final = bytes(c if ord("a") <= c <= ord("z") else ord(" ") for c in range(256))
+# Marks common in English news that are not letters: spaced out, such text is ASCII.
+ASCII_PUNCTUATION: Final = "’‘“”–—…\u00a0"
+
 MONTHS = {
     m: i + 1
     for i, names in enumerate(
@@ -412,6 +419,24 @@ def mark_duplicates(docs: list[Document]) -> list[Document]:
     return out
 
 
+def letter_words(text: str) -> list[str]:
+    """The runs of letters in lower-case ``text``, as LETTERS finds them.
+
+    Most news is ASCII but for its quotes and dashes: with those spaced out, a byte table
+    finds the words in C, at twice the speed of the regular expression (0.29 -> 0.13 s for
+    5,904 articles' openings); other text goes to the expression.
+
+    >>> letter_words("putin’s 2nd visit—in 24 years—to north_korea")
+    ['putin', 's', 'nd', 'visit', 'in', 'years', 'to', 'north', 'korea']
+    """
+    spaced = text
+    for mark in ASCII_PUNCTUATION:
+        spaced = spaced.replace(mark, " ")
+    if not spaced.isascii():
+        return LETTERS.findall(text)
+    return spaced.encode("ascii").translate(ASCII_LETTERS).decode("ascii").split()
+
+
 def language_warning(doc: Document) -> str:
     """A warning when a document does not read as English (the model is English).
 
@@ -420,10 +445,10 @@ def language_warning(doc: Document) -> str:
     'a: this article'
     """
     # The opening is enough to tell the language, and keeps this cheap on long articles.
-    words = re.findall(r"[^\W\d_]+", doc.text[:1500].lower())
+    words = letter_words(doc.text[:1500].lower())
     if len(words) < 12:
         return ""
-    share = sum(w in ENGLISH_WORDS for w in words) / len(words)
+    share = sum(map(ENGLISH_WORDS.__contains__, words)) / len(words)
     if share >= 0.08:
         return ""
     return (

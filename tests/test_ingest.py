@@ -3,9 +3,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from consistency import ingest
 from consistency.errors import InputError
+from consistency.records import Document
 
 from .conftest import SEEDS
 
@@ -114,3 +117,33 @@ def _write(path: Path, data: bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     return path
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            list("abcxyz AZ09_-.,'\"\n\t") + list("’‘“”–—…\u00a0éßİΣК\u212a½²٣")
+        ),
+        max_size=80,
+    )
+)
+@settings(max_examples=400, deadline=None)
+def test_letter_words_are_the_expression_s(text: str) -> None:
+    # The byte-table path (ASCII once its quotes and dashes are spaced out) and the
+    # expression give the same words for any text: letters of other scripts, digits of
+    # others, a Kelvin sign that lower-cases to ASCII "k".
+    low = text.lower()
+    assert ingest.letter_words(low) == ingest.LETTERS.findall(low)
+
+
+def test_articles_in_other_languages_are_warned_about() -> None:
+    english = Document(
+        "en", "en.txt", "Putin said on Wednesday that the leaders had signed a pact, and that "
+        "the visit was the first in 24 years."
+    )
+    german = Document(
+        "de", "de.txt", "Der Präsident besuchte Pjöngjang am Mittwoch und unterzeichnete "
+        "dort einen Vertrag über gegenseitige Hilfe mit Kim."
+    )
+    assert ingest.language_warning(english) == ""
+    assert ingest.language_warning(german).startswith("de: this article does not read as English")
