@@ -113,7 +113,7 @@ def test_a_run_whose_cache_holds_vectors_never_loads_the_model_ahead(
 ) -> None:
     # Every input is "large" here: a run loads the model ahead while it cleans, unless its
     # cache already holds vectors (then whether it needs the model is known only later).
-    monkeypatch.setattr(pipeline, "PRELOAD_CHARS", 0)
+    monkeypatch.setattr(pipeline, "PRELOAD_BYTES", 0)
     m = embed.Manifest.load()
     assert EmbeddingCache(tmp_path, m).empty()
     embed.load_model.cache_clear()
@@ -125,3 +125,36 @@ def test_a_run_whose_cache_holds_vectors_never_loads_the_model_ahead(
     names = sorted(p.name for p in (tmp_path / "first").iterdir())
     match, mismatch, errors = filecmp.cmpfiles(tmp_path / "first", tmp_path / "second", names)
     assert (mismatch, errors) == ([], []) and len(match) == 6
+
+
+@pytest.mark.parametrize("from_stdin", [False, True])
+def test_a_large_first_run_loads_the_model_while_it_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, from_stdin: bool
+) -> None:
+    # Input files large enough have the model loading before they are read (the other
+    # core is idle then); standard input's size is known only once read, so its articles
+    # have it loading while they are cleaned. Either way the run uses that model.
+    import io
+    import json
+
+    monkeypatch.setattr(pipeline, "PRELOAD_BYTES", 1)
+    loading_when_read = []
+    read = pipeline.ingest.load
+
+    def spy(*args: object, **kwargs: object) -> object:
+        loaded = embed.load_model.cache_info().currsize
+        loading_when_read.append(bool(embed._loading) or bool(loaded))
+        return read(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline.ingest, "load", spy)
+    embed.load_model.cache_clear()
+    files = sorted(SEEDS.glob("*.txt"))
+    rows = [{"id": p.stem, "text": p.read_text(encoding="utf-8")} for p in files]
+    if from_stdin:
+        stdin = io.BytesIO("".join(json.dumps(r) + "\n" for r in rows).encode())
+        report = check("-", stdin=stdin, cache=tmp_path / "cache")
+    else:
+        report = check(SEEDS, cache=tmp_path / "cache")
+    assert loading_when_read == [not from_stdin]
+    assert embed.load_model.cache_info().currsize == 1 and not embed._loading
+    assert len(report.sentences) > 0
