@@ -43,7 +43,7 @@ from consistency.workers import (
 )
 
 # An input is grouped into stories first and every later stage runs per story, so time and
-# memory grow with the input (94,351 sentences, the ECB+ corpus repeated: 6 min, 1.6 GB).
+# memory grow with the input (94,351 sentences, the ECB+ corpus repeated: 89 s, 1.4 GB).
 # What still grows with the square of one story's size is the teaser check and, in a story
 # larger than EXACT_MAX, the neighbour search. Larger inputs are refused up front, before
 # any embedding time is spent, unless the limit is raised.
