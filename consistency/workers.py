@@ -2,9 +2,9 @@
 
 After the embedding a run has every core to itself, and its later stages split into
 pieces that share nothing. fork_map runs such pieces (each story's claims) in a pool
-forked from the caller; Background runs one task (the values of every distinct line)
-in a process forked beside it, and Feed one task whose input the caller sends as it
-finds it (the values of lines still being split). The workers read the caller's data as
+forked from the caller; Background runs one task (a large report's sentences.csv) in a
+process forked beside it, and Feed one task whose input the caller sends as it finds it
+(the values of the lines it is still splitting). The workers read the caller's data as
 it stands, with no copy through a pipe; only piece numbers (or a Feed's items) go out and
 results come back.
 Off Linux the work runs in the caller, with the same results: Windows has no fork, and
