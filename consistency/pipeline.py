@@ -169,7 +169,8 @@ def read_story(
         kept: list[Span] = []
         dropped: list[Dropped] = list(ingested.dropped)
         sentences: list[Sentence] = []
-        offered: dict[tuple[str, str], None] = {}
+        keys: list[tuple[str, str]] = []  # each sentence's (text, publication date)
+        offered: set[tuple[str, str]] = set()
         with timed(seconds, "clean_segment"):
             for doc in docs:
                 doc_kept, doc_dropped = clean.furniture(doc)
@@ -177,10 +178,11 @@ def read_story(
                 dropped += doc_dropped
                 doc_sentences = segment.sentences(doc, doc_kept)
                 sentences += doc_sentences
+                doc_keys = [(s.text, doc.published) for s in doc_sentences]
+                keys += doc_keys
                 if feed:
-                    lines = dict.fromkeys((s.text, doc.published) for s in doc_sentences)
-                    new = [key for key in lines if key not in offered]
-                    offered.update(dict.fromkeys(new))
+                    new = [key for key in dict.fromkeys(doc_keys) if key not in offered]
+                    offered.update(new)
                     feed.offer(new)
         if len(sentences) > max_sentences:
             raise InputError(
@@ -216,8 +218,6 @@ def read_story(
     finally:
         if feed:
             feed.cancel()
-    published = {d.doc_id: d.published for d in docs}
-    keys = [(s.text, published[s.doc_id]) for s in sentences]
     dropped += teasers
     sentences = [s for s, k in zip(sentences, keep, strict=True) if k]
     vectors = vectors[np.asarray(keep, dtype=bool)] if len(keep) else vectors
