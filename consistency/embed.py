@@ -176,12 +176,13 @@ _loading: dict[Manifest, threading.Thread] = {}  # loads that preload() started
 def preload(manifest: Manifest) -> None:
     """Start loading the model in a thread, for a run that will embed after other work.
 
-    The load keeps one core for 0.3-0.4 s, mostly outside Python's lock (reading and
-    hashing the weights, ONNX Runtime building its session); a run that reads and
-    cleans its articles first has the other core idle meanwhile. load_model() is not
-    safe to call twice at once, so encode() waits for this thread first, and a caller
-    that forks waits for it before (wait_for_load). A failed load is left for the
-    caller's own load_model(), which raises it again where it can be reported.
+    The load takes 0.3-0.4 s alone, about 0.55 s beside a busy main thread, which it
+    slows meanwhile (ONNX Runtime's session keeps both cores for 0.18 s); a run starts it
+    while it reads its input files, when the other core is idle (pipeline.PRELOAD_BYTES).
+    load_model() is not safe to call twice at once, so encode() waits for this thread
+    first, and a caller that forks waits for it before (wait_for_load). A failed load is
+    left for the caller's own load_model(), which raises it again where it can be
+    reported.
     """
     if manifest in _loading or load_model.cache_info().currsize:
         return
