@@ -2,11 +2,12 @@
 
 >>> import consistency
 >>> sorted(consistency.__all__)
-['ConsistencyError', 'InputError', 'ModelError', 'Report', 'check']
+['ConsistencyError', 'InputError', 'ModelError', 'Report', 'check', 'same_claim']
 """
 
 from consistency.errors import ConsistencyError, InputError, ModelError
+from consistency.judge import same_claim
 from consistency.pipeline import check
 from consistency.report import Report
 
-__all__ = ["ConsistencyError", "InputError", "ModelError", "Report", "check"]
+__all__ = ["ConsistencyError", "InputError", "ModelError", "Report", "check", "same_claim"]

@@ -10,12 +10,12 @@ from typing import Annotated
 
 import typer
 
-from consistency import ingest
-from consistency.errors import ConsistencyError
+from consistency import ingest, judge
+from consistency.errors import ConsistencyError, InputError
 from consistency.pipeline import MAX_SENTENCES
 from consistency.pipeline import check as run_check
 from consistency.render import plural
-from consistency.report import CONFLICT, CORROBORATED, SINGLE_SOURCE
+from consistency.report import CONFLICT, CORROBORATED, SINGLE_SOURCE, refuse_inputs, write_csv
 from consistency.workers import PARALLEL_MIN
 
 app = typer.Typer(
@@ -74,7 +74,7 @@ def check(
     ] = MAX_SENTENCES,
     models: Annotated[
         Path | None,
-        typer.Option(help="Folder with the model manifest and link head (default: models/)."),
+        typer.Option(help="Folder with the model manifests and the judge (default: models/)."),
     ] = None,
     html: Annotated[
         bool,
@@ -168,3 +168,39 @@ def check(
     }
     if any(found[f] for f in wanted):
         raise typer.Exit(EXIT_FINDINGS)
+
+
+@app.command()
+def pairs(
+    table: Annotated[
+        Path,
+        typer.Argument(
+            help="A .tsv or .csv table with columns sentence1 and sentence2 (others ignored)."
+        ),
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="The CSV to write: one row per pair, in order.")
+    ] = Path("scores.csv"),
+    models: Annotated[
+        Path | None,
+        typer.Option(help="Folder with the model manifests and the judge (default: models/)."),
+    ] = None,
+) -> None:
+    """Score pairs of sentences: does each pair state the same claim.
+
+    Writes pair, sentence1, sentence2, score (0-1) and same_claim (1 at the cut the
+    checker forms claims at).
+    """
+    try:
+        frame = judge.read_pairs(table)
+        refuse_inputs([out], [table])
+        if out.is_dir():
+            raise InputError(f"{out}: is a folder; give --out a file name, such as scores.csv.")
+        scored = judge.scored_pairs(frame, judge.load(models))
+        out.parent.mkdir(parents=True, exist_ok=True)
+        write_csv(scored, out)
+    except ConsistencyError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(2) from None
+    same = int(scored["same_claim"].sum())
+    typer.echo(f"{plural(len(scored), 'pair')} scored: {same} the same claim; wrote {out}")

@@ -20,7 +20,8 @@ def models_copy(folder: Path, **changes: object) -> Path:
     import json
     import shutil
 
-    shutil.copy(ROOT / "models" / "link_head.json", folder)
+    for name in ("link_head.json", "judge.json", "judge.safetensors"):
+        shutil.copy(ROOT / "models" / name, folder)
     manifest = json.loads((ROOT / "models" / "embedding.json").read_text())
     manifest.update(changes)
     (folder / "embedding.json").write_text(json.dumps(manifest))
