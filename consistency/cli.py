@@ -188,8 +188,7 @@ def pairs(
 ) -> None:
     """Score pairs of sentences: does each pair state the same claim.
 
-    Writes pair, sentence1, sentence2, score (0-1) and same_claim (1 at the cut the
-    checker forms claims at).
+    Writes pair, sentence1, sentence2, score (0-1) and same_claim (1 at the judge's cut).
     """
     try:
         frame = judge.read_pairs(table)

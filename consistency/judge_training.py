@@ -3,7 +3,8 @@
 ``python -m consistency.judge_training CORPUS/ MODELS/`` (``make train``) reads MRPC's training
 pairs and pairs derived from ECB+'s dev-half coreference annotation (below), fine-tunes a
 cross-encoder over the packaged all-MiniLM-L6-v2 weights with a LoRA adapter, and writes
-``judge.safetensors`` and ``judge.json`` (sha256, data, settings, scores) under MODELS/.
+``judge.safetensors`` and ``judge.json`` (sha256, data, settings) under MODELS/; the
+benchmarks eval_claims.py and eval_judge_mrpc.py add the scores they measure to judge.json.
 Training needs torch and peft (the ``train`` extra); the checker itself needs neither.
 Everything is seeded and runs on one fixed thread count, so the same data gives the same
 adapter on the same machine.
@@ -12,7 +13,8 @@ ECB+ pairs, cross-document, within one story: *same* when the two lines share mo
 event chains and their participant, time and place chains (Jaccard >= 0.5 and >= 0.4);
 *different* when they share no event chain (the same story, another step of it), or share
 an event chain but little else (Jaccard <= 0.25 and <= 0.1: the same event, another
-statement). Pairs between those bounds are left out as unclear. The stories annotated by
+statement). Pairs between those bounds are left out as unclear; of the rest, at most
+Settings.ecbplus_pairs are drawn, seeded, half of each label. The stories annotated by
 claim for evaluation (EVAL_STORIES) are never trained on.
 """
 
