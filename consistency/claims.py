@@ -22,7 +22,15 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
 
-from consistency.cluster import Claims, find, group_indices, relabel
+from consistency.cluster import (
+    MAX_ALSO,
+    Claims,
+    find,
+    group_indices,
+    others_in_claim,
+    relabel,
+    strongest,
+)
 
 __all__ = [
     "MIN_COSINE",
@@ -241,19 +249,8 @@ def also(
     total = sparse.coo_array(links @ in_claim)
     count = sparse.csr_array(read @ in_claim)
     rows, cols = total.row, total.col
-    # How many of each claim's sentences stand in each document.
-    keys, per_doc = np.unique(doc * k + labels, return_counts=True)
-    wanted = doc[rows] * k + cols
-    at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
-    others = np.bincount(labels, minlength=k)[cols] - np.where(keys[at] == wanted, per_doc[at], 0)
+    others = others_in_claim(doc, labels, rows, cols)
     seen = np.asarray(count[rows, cols]).ravel()
     mean = (total.data + unread * (others - seen)) / np.maximum(others, 1)
     keep = (mean >= threshold) & (cols != labels[rows])
-    best: dict[int, tuple[float, int]] = {}
-    for i, c, m in zip(rows[keep].tolist(), cols[keep].tolist(), mean[keep].tolist(), strict=True):
-        if i not in best or (-m, c) < best[i]:
-            best[i] = (-m, c)
-    out = [frozenset[int]()] * n
-    for i, (_, c) in best.items():
-        out[i] = frozenset({c})
-    return out
+    return strongest(rows[keep], cols[keep], mean[keep], n, MAX_ALSO)

@@ -903,21 +903,49 @@ def attach(
     off = sparse.csr_array((np.where(same_doc, 0.0, p.data), p.indices, p.indptr), shape=(n, n))
     in_claim = sparse.csr_array((np.ones(n), (np.arange(n), labels)), shape=(n, k))
     link_sum = sparse.coo_array(off @ in_claim)  # n x k, only where some link exists
+    rows, cols = link_sum.row, link_sum.col
+    others = others_in_claim(doc_index, labels, rows, cols)
+    mean = np.where(others > 0, link_sum.data / np.maximum(others, 1), 0.0)
+    keep = (mean >= threshold) & (cols != labels[rows])
+    return strongest(rows[keep], cols[keep], mean[keep], n, max_also)
+
+
+def others_in_claim(
+    doc_index: NDArray[np.intp],
+    labels: NDArray[np.int64],
+    rows: NDArray[np.int32] | NDArray[np.int64],
+    cols: NDArray[np.int32] | NDArray[np.int64],
+) -> NDArray[np.int64]:
+    """For each (sentence rows[m], claim cols[m]): the claim's sentences in other documents.
+
+    >>> docs, labels = np.array([0, 1, 1]), np.array([0, 0, 0])
+    >>> others_in_claim(docs, labels, np.array([0, 1]), np.array([0, 0])).tolist()
+    [2, 1]
+    """
+    k = int(labels.max()) + 1
     size = np.bincount(labels, minlength=k)
     # How many of a claim's sentences each document holds, for the (document, claim) keys.
     keys, counts = np.unique(doc_index * k + labels, return_counts=True)
-    rows, cols = link_sum.row, link_sum.col
     wanted = doc_index[rows] * k + cols
     at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
-    others = size[cols] - np.where(keys[at] == wanted, counts[at], 0)
-    mean = np.where(others > 0, link_sum.data / np.maximum(others, 1), 0.0)
-    keep = (mean >= threshold) & (cols != labels[rows])
+    out: NDArray[np.int64] = size[cols] - np.where(keys[at] == wanted, counts[at], 0)
+    return out
+
+
+def strongest(
+    rows: NDArray[np.int32] | NDArray[np.int64],
+    cols: NDArray[np.int32] | NDArray[np.int64],
+    mean: NDArray[np.float64],
+    n: int,
+    most: int,
+) -> list[frozenset[int]]:
+    """Each sentence's ``most`` claims of highest mean among (rows, cols, mean); ties: lower id."""
     best: dict[int, list[tuple[float, int]]] = {}
-    for i, c, m in zip(rows[keep].tolist(), cols[keep].tolist(), mean[keep].tolist(), strict=True):
+    for i, c, m in zip(rows.tolist(), cols.tolist(), mean.tolist(), strict=True):
         best.setdefault(i, []).append((-m, c))
     out = [frozenset[int]()] * n
     for i, options in best.items():
-        out[i] = frozenset(c for _, c in sorted(options)[:max_also])
+        out[i] = frozenset(c for _, c in sorted(options)[:most])
     return out
 
 

@@ -15,16 +15,18 @@ SEEDS = ROOT / "seeds"
 DATA = Path(__file__).resolve().parent / "data"
 
 
-def models_copy(folder: Path, **changes: object) -> Path:
-    """models/ copied into ``folder``, its embedding manifest changed by ``changes``."""
+def models_copy(folder: Path, judge: dict[str, object] | None = None, **changes: object) -> Path:
+    """models/ copied into ``folder``: its embedding manifest changed by ``changes``, its
+    judge manifest by ``judge``."""
     import json
     import shutil
 
-    for name in ("link_head.json", "judge.json", "judge.safetensors"):
+    for name in ("link_head.json", "judge.safetensors"):
         shutil.copy(ROOT / "models" / name, folder)
-    manifest = json.loads((ROOT / "models" / "embedding.json").read_text())
-    manifest.update(changes)
-    (folder / "embedding.json").write_text(json.dumps(manifest))
+    for name, update in (("embedding.json", changes), ("judge.json", judge or {})):
+        manifest = json.loads((ROOT / "models" / name).read_text())
+        manifest.update(update)
+        (folder / name).write_text(json.dumps(manifest))
     return folder
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +15,7 @@ from consistency import judge
 from consistency.cli import app
 from consistency.errors import InputError, ModelError
 
-from .conftest import ROOT
+from .conftest import ROOT, models_copy
 
 runner = CliRunner()
 
@@ -65,23 +64,14 @@ def test_same_claim_takes_tuples_or_a_table(shipped: judge.CrossEncoder) -> None
         consistency.same_claim(pd.DataFrame({"sentence1": ["a"]}), judge=shipped)
 
 
-def models_with(tmp_path: Path, **changes: object) -> Path:
-    for name in ("embedding.json", "judge.safetensors", "link_head.json"):
-        shutil.copy(ROOT / "models" / name, tmp_path)
-    manifest = json.loads((ROOT / "models" / "judge.json").read_text())
-    manifest.update(changes)
-    (tmp_path / "judge.json").write_text(json.dumps(manifest))
-    return tmp_path
-
-
 def test_an_adapter_that_is_not_the_manifests_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="make train"):
-        judge.load(models_with(tmp_path, sha256="0" * 64))
+        judge.load(models_copy(tmp_path, judge={"sha256": "0" * 64}))
 
 
 def test_a_judge_for_other_base_weights_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="trained on"):
-        judge.load(models_with(tmp_path, base_sha256="1" * 64))
+        judge.load(models_copy(tmp_path, judge={"base_sha256": "1" * 64}))
 
 
 def test_a_missing_manifest_says_how_to_make_one(tmp_path: Path) -> None:
