@@ -312,20 +312,21 @@ class CrossEncoder:
             ) from None
 
     def probability(self, pairs: Sequence[tuple[str, str]]) -> NDArray[np.float64]:
-        """One probability per pair, in the order given, in batches of similar length.
+        """One probability per pair, in the order given: the mean of both orders of its two.
 
-        Pairs are sorted by length before batching, so little of a batch is padding; the
-        scores are put back in the order given.
+        The cross-encoder reads the two sentences in order and scores them a little
+        differently each way (docs/judge.md); the mean makes (a, b) and (b, a) score alike.
+        Pairs are sorted by length before batching, so little of a batch is padding.
         """
-        out = np.zeros(len(pairs), dtype=np.float64)
-        if not pairs:
-            return out
-        order = np.argsort([len(a) + len(b) for a, b in pairs], kind="stable")
+        both = [*pairs, *((b, a) for a, b in pairs)]
+        out = np.zeros(len(both), dtype=np.float64)
+        order = np.argsort([len(a) + len(b) for a, b in both], kind="stable")
         for lo in range(0, len(order), BATCH):
             at = order[lo : lo + BATCH]
-            logit = self.logits(self.tokens([pairs[i] for i in at])).astype(np.float64)
+            logit = self.logits(self.tokens([both[i] for i in at])).astype(np.float64)
             out[at] = 1.0 / (1.0 + np.exp(-logit))
-        return out
+        half: NDArray[np.float64] = (out[: len(pairs)] + out[len(pairs) :]) / 2
+        return half
 
 
 def load(folder: str | Path | None = None) -> CrossEncoder:

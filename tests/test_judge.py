@@ -54,6 +54,12 @@ def test_scores_come_in_the_order_given_whatever_the_batches(
     assert shipped.probability([]).shape == (0,)
 
 
+def test_the_order_of_the_two_sentences_does_not_matter(shipped: judge.CrossEncoder) -> None:
+    forward = shipped.probability([SAME, TOPIC])
+    backward = shipped.probability([SAME[::-1], TOPIC[::-1]])
+    np.testing.assert_allclose(forward, backward, atol=1e-6)
+
+
 def test_same_claim_takes_tuples_or_a_table(shipped: judge.CrossEncoder) -> None:
     table = pd.DataFrame({"sentence1": [SAME[0], TOPIC[0]], "sentence2": [SAME[1], TOPIC[1]]})
     np.testing.assert_array_equal(
