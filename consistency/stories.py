@@ -451,6 +451,8 @@ def group(texts: Sequence[str], vectors: Sequence[NDArray[np.float32]] | None = 
     x = unit_rows(first)
     copy_of = near_copies(x)
     heads = np.unique(copy_of, return_index=True)[1]  # the first text of each set of copies
+    if len(heads) == 1:  # near-copies of one text, all of them: one story, nothing to split
+        return [0] * len(texts)
     global_sims = gram(sparse.csr_array(x[heads]))
     local = sparse.csr_array(local[heads])
     head_vectors = None

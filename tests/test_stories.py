@@ -214,3 +214,16 @@ def test_near_copies_of_real_articles(seed_texts: dict[str, str]) -> None:
     assert len(set(found)) < len(found)  # copies were found
     labels = stories.group(every)
     assert labels[len(texts) :] == [labels[i] for i in range(len(texts)) for _ in range(3)]
+
+
+def test_near_copies_of_one_text_alone_are_one_story() -> None:
+    # Two outlets running one wire sentence, one with a word added: one set of copies and
+    # nothing else, which the tree of the sets (one leaf) cannot be built over.
+    wire = (
+        "Twenty-three people died when an overcrowded passenger ferry capsized on Lake "
+        "Victoria on Tuesday, officials said."
+    )
+    texts = [wire, wire.replace("said.", "said on Wednesday.")]
+    x = unit_rows(stories.matrices(sorted(set(texts)))[0])
+    assert len(set(stories.near_copies(x).tolist())) == 1  # the case: near-copies only
+    assert stories.group(texts) == [0, 0]
