@@ -130,8 +130,9 @@ def check(
             cache=cache,
             one_story=one_story,
             workers=workers,
+            exclude=[out],
         )
-        inputs = [p for p in ingest.expand(paths) if isinstance(p, Path)]
+        inputs = [p for p in ingest.expand(paths, exclude=[out]) if isinstance(p, Path)]
         written = result.to_csv(out, protect=inputs, workers=workers)
         if html:
             written.append(result.to_html(out / "report.html", protect=inputs))

@@ -8,14 +8,14 @@ import io
 import json
 import re
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO, Final
 
 from consistency.errors import InputError
-from consistency.records import Document, Dropped
+from consistency.records import REPORT_MANIFEST, Document, Dropped
 
 PLAIN_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
@@ -142,18 +142,21 @@ def load(
     id_column: str = "id",
     skip_bad_rows: bool = False,
     stdin: BinaryIO | None = None,
+    exclude: Sequence[str | Path] = (),
 ) -> Ingested:
     """Read every article under ``paths``, sorted by doc id.
 
     ``paths`` are article files (.txt, .md, .html), tables with one article a row (.csv,
     .tsv, .jsonl), folders of them (searched recursively) or "-" for JSONL on standard
-    input. Doc ids are file stems, or a table's id column, and must be unique. A bad row
-    of a table is an error naming its line, unless ``skip_bad_rows``: then it is listed
-    in ``dropped`` and the rest goes on.
+    input; report folders are passed over with a warning (find). Doc ids are file stems,
+    or a table's id column, and must be unique. A bad row of a table is an error naming
+    its line, unless ``skip_bad_rows``: then it is listed in ``dropped`` and the rest goes
+    on.
     """
     docs: list[Document] = []
     rejected: list[Dropped] = []
-    for source in expand(paths):
+    inputs = find(paths, exclude=exclude)
+    for source in inputs.files:
         if isinstance(source, str):  # STDIN
             where, stem, kind = "<stdin>", "<stdin>", "jsonl"
             raw = (stdin or sys.stdin.buffer).read()
@@ -180,46 +183,106 @@ def load(
     # Every later stage works in doc-id order, so the report does not depend on the order
     # in which paths were given.
     docs = mark_duplicates(sorted(docs, key=lambda d: d.doc_id))
-    return Ingested(docs, rejected, [w for d in docs if (w := language_warning(d))])
+    languages = [w for d in docs if (w := language_warning(d))]
+    return Ingested(docs, rejected, [*inputs.skipped, *languages])
 
 
-def expand(paths: Sequence[str | Path]) -> Iterable[Path | str]:
-    """Yield the inputs named by ``paths``: files as given, folders searched recursively.
+@dataclass(frozen=True)
+class Found:
+    """The inputs some paths name, and a line for each report folder passed over."""
 
-    Links that lead out of a folder are not followed: nothing outside the given paths is read.
+    files: list[Path | str]  # files, or STDIN
+    skipped: list[str] = field(default_factory=list)
+
+
+def expand(paths: Sequence[str | Path], *, exclude: Sequence[str | Path] = ()) -> list[Path | str]:
+    """The inputs named by ``paths``: files as given, folders searched recursively (find)."""
+    return find(paths, exclude=exclude).files
+
+
+def find(paths: Sequence[str | Path], *, exclude: Sequence[str | Path] = ()) -> Found:
+    """The inputs named by ``paths``: files as given, folders searched recursively.
+
+    Links that lead out of a folder are not followed: nothing outside the given paths is
+    read. Report folders are never read: the folders in ``exclude`` (the report's own
+    --out) and any holding REPORT_MANIFEST; one met in a search is passed over and named
+    in ``skipped``, one given as a path is an error.
     """
     if not paths:
         raise InputError("no input: give one or more article files or folders.")
+    excluded = {Path(e).resolve() for e in exclude}
+    files: list[Path | str] = []
+    skipped: list[str] = []
     for raw in paths:
         if str(raw) == STDIN:
-            yield STDIN
+            files.append(STDIN)
             continue
         p = Path(raw)
         if p.is_dir():
+            if why := report_folder(p, excluded):
+                fix = (
+                    "give --out a folder of its own, apart from the articles"
+                    if p.resolve() in excluded
+                    else "give the folder that holds the articles"
+                )
+                raise InputError(f"{p}: {why}, and a report is never read as input; {fix}.")
             root = p.resolve()
-            found = sorted(
+            in_folder = [
                 f
                 for f in p.rglob("*")
                 if f.is_file()
                 and f.suffix.lower() in SUFFIXES
                 and not any(part.startswith(".") for part in f.relative_to(p).parts)
                 and f.resolve().is_relative_to(root)
-            )
+            ]
+            found, passed = pass_over_reports(p, in_folder, excluded)
+            skipped += [f"{d}: not read as input: {why}." for d, why in passed.items()]
             if not found:
                 raise InputError(
                     f"{p}: no article files in this folder; "
                     f"expected files ending in {', '.join(sorted(SUFFIXES))}."
                 )
-            yield from found
+            files += found
         elif p.is_file():
             if p.suffix.lower() not in SUFFIXES:
                 raise InputError(
                     f"{p}: unsupported file type {p.suffix or '(none)'!r}; "
                     f"use {', '.join(sorted(SUFFIXES))}."
                 )
-            yield p
+            files.append(p)
         else:
             raise InputError(f"{p}: no such file or folder.")
+    return Found(files, skipped)
+
+
+def report_folder(folder: Path, excluded: Collection[Path]) -> str:
+    """Why ``folder`` holds a report ("" when it does not): excluded, or REPORT_MANIFEST in it."""
+    if folder.resolve() in excluded:
+        return "the report is written here (--out)"
+    if (folder / REPORT_MANIFEST).is_file():
+        return f"an earlier report is here ({REPORT_MANIFEST})"
+    return ""
+
+
+def pass_over_reports(
+    root: Path, files: Sequence[Path], excluded: Collection[Path]
+) -> tuple[list[Path], dict[Path, str]]:
+    """``files`` (found under ``root``) outside report folders, sorted; each passed over, why."""
+    why: dict[Path, str] = {}  # each folder looked at once, however many files it holds
+    kept: list[Path] = []
+    passed: dict[Path, str] = {}
+    for f in files:
+        # The outermost report folder between root and the file, root itself excluded.
+        inner = [root / a for a in reversed(f.relative_to(root).parents[:-1])]
+        for folder in inner:
+            if folder not in why:
+                why[folder] = report_folder(folder, excluded)
+        outer = next((folder for folder in inner if why[folder]), None)
+        if outer is None:
+            kept.append(f)
+        else:
+            passed[outer] = why[outer]
+    return sorted(kept), dict(sorted(passed.items()))
 
 
 def read_bytes(path: Path, limit: int) -> bytes:

@@ -130,6 +130,7 @@ def read_story(
     exact_max: int = EXACT_MAX,
     one_story: bool = False,
     workers: int | None = None,
+    exclude: Sequence[str | Path] = (),
     **ingest_options: Any,
 ) -> Story:
     """Ingest, clean, segment, group into stories and embed the articles under ``paths``.
@@ -144,11 +145,13 @@ def read_story(
     read in a forked process, from the lines this one sends it as it splits them: a small
     input's rest while this one loads the model and embeds, a larger one's while it groups
     the stories and looks for teasers. A larger input whose cache holds nothing yet has its
-    model loaded in a thread while it is read (PRELOAD_BYTES).
+    model loaded in a thread while it is read (PRELOAD_BYTES). Folders in ``exclude`` (the
+    report's) and folders holding a report are not read (ingest.find).
     """
     seconds: dict[str, float] = {}
     with timed(seconds, "ingest"):
-        sources = list(ingest.expand(paths))
+        found = ingest.find(paths, exclude=exclude)
+        sources = found.files
     # With a second core the values are read in a forked process, fed each distinct line
     # as it is split (Feed): it works on the core the cleaning leaves free, but not beside
     # the embedding, which keeps both cores busy. A small input's lines go over as soon as
@@ -254,9 +257,8 @@ def read_story(
             [kinds[i] for i in rows],
         )
         parts.append(Part(name, rows, inputs, exact=len(rows) <= exact_max))
-    return Story(
-        docs, sentences, dropped, parts, vectors, values, story_of, ingested.warnings, seconds
-    )
+    warnings = [*found.skipped, *ingested.warnings]
+    return Story(docs, sentences, dropped, parts, vectors, values, story_of, warnings, seconds)
 
 
 class Reading(NamedTuple):
@@ -415,6 +417,7 @@ def check(
     cache: str | Path | None = None,
     one_story: bool = False,
     workers: int | None = None,
+    exclude: Sequence[str | Path] = (),
 ) -> report.Report:
     """Check the articles under ``paths`` and return the report.
 
@@ -428,7 +431,8 @@ def check(
     sentences it has not seen (see cache.py); the articles are grouped into stories whose
     claims are found apart (stories.py), unless ``one_story`` takes them all as one;
     ``workers`` processes run the stages after the embedding (default: one per core; see
-    read_story and all_part_claims).
+    read_story and all_part_claims); the folders in ``exclude`` (where the report is to
+    be written) and any folder holding a report are never read as input.
     """
     if isinstance(paths, str | Path):
         paths = [paths]
@@ -451,6 +455,7 @@ def check(
                 cache=store,
                 one_story=one_story,
                 workers=workers,
+                exclude=exclude,
             )
             found = conclude(story, head, workers, wanted(progress))
         except BaseException:

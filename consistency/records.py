@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+# Every report folder holds this file (report.py writes it): it lists the report's files,
+# and a folder holding it is never read as input (ingest.py), so a report is not an article.
+REPORT_MANIFEST: Final = ".consistency.json"
+
 
 @dataclass(frozen=True)
 class Document:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.metadata
+import json
 import os
 import shutil
 import tempfile
@@ -24,6 +26,7 @@ from consistency.records import (
     CONFLICT_COLUMNS,
     DOCUMENT_COLUMNS,
     DROPPED_COLUMNS,
+    REPORT_MANIFEST,
     SENTENCE_COLUMNS,
     SLOT_COLUMNS,
     Document,
@@ -91,11 +94,13 @@ class Report:
             finally:
                 if aside:
                     aside.cancel()  # stopped if this process failed first
+            write_manifest(tmp / REPORT_MANIFEST, [f"{name}.csv" for name in TABLES])
             written = []
             for name in TABLES:
                 target = out / f"{name}.csv"
                 os.replace(tmp / f"{name}.csv", target)
                 written.append(target)
+            os.replace(tmp / REPORT_MANIFEST, out / REPORT_MANIFEST)
             return written
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -306,6 +311,20 @@ class Report:
             "notes": int((self.conflicts["severity"] == compare.NOTE).sum()),
             "dropped": len(self.dropped),
         }
+
+
+def version() -> str:
+    """The installed package's version ("unknown" when it runs without being installed)."""
+    try:
+        return importlib.metadata.version("consistency")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def write_manifest(path: Path, files: Sequence[str]) -> None:
+    """The REPORT_MANIFEST of a report: what wrote it and the names of its files."""
+    manifest = {"written_by": f"consistency {version()}", "files": sorted(files)}
+    path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -8,6 +8,7 @@ import pandas as pd
 from typer.testing import CliRunner
 
 from consistency.cli import app
+from consistency.records import REPORT_MANIFEST
 
 from .conftest import DATA, SEEDS
 
@@ -67,3 +68,19 @@ def test_fail_on_conflict_exits_3_only_for_a_hard_conflict(tmp_path: Path) -> No
     assert '<mark class="conflict"' in page and "$35 billion</mark>" in page
     conflicts = pd.read_csv(tmp_path / "b" / "conflicts.csv")
     assert set(conflicts.value_a) | set(conflicts.value_b) == {35e9, 50e9}
+
+
+def test_a_second_run_in_the_same_folder_does_not_read_its_report(tmp_path: Path) -> None:
+    for name in ("002_cde27cff9f0fd582.txt", "003_81d8d45a0979f314.txt"):
+        shutil.copy(SEEDS / name, tmp_path)
+    out = tmp_path / "out"
+    first = runner.invoke(app, ["check", str(tmp_path), "--out", str(out)])
+    assert first.exit_code == 0, first.output
+    assert (out / REPORT_MANIFEST).is_file()
+    before = {p.name: p.read_bytes() for p in out.glob("*.csv")}
+    second = runner.invoke(app, ["check", str(tmp_path), "--out", str(out)])
+    assert second.exit_code == 0, second.output
+    assert f"warning: {out}: not read as input: the report is written here (--out)." in (
+        second.output
+    )
+    assert {p.name: p.read_bytes() for p in out.glob("*.csv")} == before

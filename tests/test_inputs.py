@@ -21,6 +21,7 @@ import consistency
 from consistency import clean, ingest, segment
 from consistency.cli import app
 from consistency.errors import InputError
+from consistency.records import REPORT_MANIFEST
 
 from .conftest import DATA, SEEDS
 
@@ -338,3 +339,57 @@ def test_same_csvs_under_another_hash_seed_and_file_order(tmp_path: Path) -> Non
     for name in ("claims", "sentences", "dropped", "conflicts"):
         a = (tmp_path / "a" / f"{name}.csv").read_bytes()
         assert a == (tmp_path / "b" / f"{name}.csv").read_bytes(), name
+
+
+# Report folders ---------------------------------------------------------------------------
+
+
+def _article_and_report(tmp_path: Path) -> tuple[Path, Path]:
+    """A folder with one article and, inside it, the report of an earlier run."""
+    shutil.copy(SEEDS / "003_81d8d45a0979f314.txt", tmp_path)
+    old = tmp_path / "reports" / "monday"
+    old.mkdir(parents=True)
+    (old / "claims.csv").write_text("claim_id,status\nc001,corroborated\n", encoding="utf-8")
+    (old / REPORT_MANIFEST).write_text('{"files": ["claims.csv"]}\n', encoding="utf-8")
+    return tmp_path, old
+
+
+def test_a_folder_holding_a_report_is_passed_over_and_named(tmp_path: Path) -> None:
+    folder, old = _article_and_report(tmp_path)
+    found = ingest.find([folder])
+    assert found.files == [folder / "003_81d8d45a0979f314.txt"]
+    assert found.skipped == [f"{old}: not read as input: an earlier report is here "
+                             f"({REPORT_MANIFEST})."]  # fmt: skip
+    got = ingest.load([folder])
+    assert [d.doc_id for d in got.documents] == ["003_81d8d45a0979f314"]
+    assert got.warnings == found.skipped
+
+
+def test_the_out_folder_is_passed_over_before_it_has_a_manifest(tmp_path: Path) -> None:
+    shutil.copy(SEEDS / "003_81d8d45a0979f314.txt", tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "claims.csv").write_text("claim_id\nc001\n", encoding="utf-8")
+    found = ingest.find([tmp_path], exclude=[out])
+    assert found.files == [tmp_path / "003_81d8d45a0979f314.txt"]
+    assert found.skipped == [f"{out}: not read as input: the report is written here (--out)."]
+    unmarked = ingest.find([tmp_path]).files  # without --out, only a manifest marks a report
+    assert unmarked == [tmp_path / "003_81d8d45a0979f314.txt", out / "claims.csv"]
+
+
+@pytest.mark.parametrize(
+    ("given", "exclude", "message"),
+    [
+        ("reports/monday", [], "an earlier report is here (.consistency.json), and a report is "
+         "never read as input; give the folder that holds the articles."),
+        (".", ["."], "the report is written here (--out), and a report is never read as input; "
+         "give --out a folder of its own, apart from the articles."),
+    ],
+)  # fmt: skip
+def test_a_report_folder_given_as_input_is_refused(
+    tmp_path: Path, given: str, exclude: list[str], message: str
+) -> None:
+    folder, _ = _article_and_report(tmp_path)
+    with pytest.raises(InputError) as info:
+        ingest.find([folder / given], exclude=[folder / e for e in exclude])
+    assert str(info.value) == f"{folder / given}: {message}"
