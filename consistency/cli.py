@@ -15,7 +15,14 @@ from consistency.errors import ConsistencyError, InputError
 from consistency.pipeline import MAX_SENTENCES
 from consistency.pipeline import check as run_check
 from consistency.render import plural
-from consistency.report import CONFLICT, CORROBORATED, SINGLE_SOURCE, refuse_inputs, write_csv
+from consistency.report import (
+    CONFLICT,
+    CORROBORATED,
+    SINGLE_SOURCE,
+    refuse_file_out,
+    refuse_inputs,
+    write_csv,
+)
 from consistency.workers import PARALLEL_MIN
 
 app = typer.Typer(
@@ -119,6 +126,7 @@ def check(
 ) -> None:
     """Cluster the articles' sentences into claims and write the CSV report to --out."""
     try:
+        refuse_file_out(out)  # before the run, not after it
         result = run_check(
             paths,
             models=models,

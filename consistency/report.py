@@ -75,6 +75,7 @@ class Report:
         is 1 (as in check: by default, whenever there is a second core).
         """
         out = Path(out)
+        refuse_file_out(out)
         refuse_inputs([out / f"{name}.csv" for name in TABLES], protect)
         out.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".consistency-", dir=out))
@@ -361,6 +362,19 @@ def refuse_inputs(targets: Sequence[Path], protect: Sequence[str | Path]) -> Non
                 f"{target.resolve()}: is an input, and the report would overwrite it; "
                 "choose another --out folder."
             )
+
+
+def refuse_file_out(out: Path) -> None:
+    """Raise InputError when ``out``, the report's folder, or a folder above it is a file."""
+    for folder in (out, *out.parents):
+        if folder.exists():
+            if not folder.is_dir():
+                what = "is a file" if folder == out else f"is inside {folder}, which is a file"
+                raise InputError(
+                    f"{out}: {what}, and the report is a folder of files; give --out a "
+                    "folder (a new one is created), such as out/."
+                )
+            return
 
 
 def claim_names(claims: Claims, doc_ids: Sequence[str]) -> dict[int, str]:

@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from consistency.cli import app
@@ -84,3 +85,22 @@ def test_a_second_run_in_the_same_folder_does_not_read_its_report(tmp_path: Path
         second.output
     )
     assert {p.name: p.read_bytes() for p in out.glob("*.csv")} == before
+
+
+@pytest.mark.parametrize(
+    ("out", "what"),
+    [("notes.txt", "is a file"), ("notes.txt/today", "is inside {file}, which is a file")],
+)
+def test_out_naming_a_file_exits_2_naming_it_and_the_fix(
+    tmp_path: Path, out: str, what: str
+) -> None:
+    file = tmp_path / "notes.txt"
+    file.write_text("my own notes", encoding="utf-8")
+    target = tmp_path / out
+    result = runner.invoke(app, ["check", str(SEEDS), "--out", str(target)])
+    assert result.exit_code == 2, result.output
+    assert result.output == (
+        f"error: {target}: {what.format(file=file)}, and the report is a folder of files; "
+        "give --out a folder (a new one is created), such as out/.\n"
+    )
+    assert file.read_text(encoding="utf-8") == "my own notes"

@@ -393,3 +393,11 @@ def test_a_report_folder_given_as_input_is_refused(
     with pytest.raises(InputError) as info:
         ingest.find([folder / given], exclude=[folder / e for e in exclude])
     assert str(info.value) == f"{folder / given}: {message}"
+
+
+def test_writing_a_report_over_a_file_is_refused(seed_report, tmp_path: Path) -> None:
+    file = tmp_path / "report.csv"
+    file.write_text("mine", encoding="utf-8")
+    with pytest.raises(InputError, match=r"report.csv: is a file, .* give --out a folder"):
+        seed_report.to_csv(file)
+    assert file.read_text(encoding="utf-8") == "mine"
