@@ -141,9 +141,7 @@ def check(
             exclude=[out],
         )
         inputs = [p for p in ingest.expand(paths, exclude=[out]) if isinstance(p, Path)]
-        written = result.to_csv(out, protect=inputs, workers=workers)
-        if html:
-            written.append(result.to_html(out / "report.html", protect=inputs))
+        written = result.write(out, html=html, protect=inputs, workers=workers)
         # At the exit, the interpreter's last collection would go over every object only
         # to free what exiting frees anyway (0.12 s after a small run): skipped. Not now,
         # as this may run inside a longer process (a test's runner).

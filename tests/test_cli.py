@@ -104,3 +104,14 @@ def test_out_naming_a_file_exits_2_naming_it_and_the_fix(
         "give --out a folder (a new one is created), such as out/.\n"
     )
     assert file.read_text(encoding="utf-8") == "my own notes"
+
+
+def test_a_run_without_html_leaves_no_page_of_an_earlier_run(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    args = ["check", str(SEEDS / "003_81d8d45a0979f314.txt"), "--out", str(out)]
+    assert runner.invoke(app, [*args, "--html"]).exit_code == 0
+    assert (out / "report.html").is_file()
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert not (out / "report.html").exists()
+    assert "report.html" not in result.output

@@ -401,3 +401,24 @@ def test_writing_a_report_over_a_file_is_refused(seed_report, tmp_path: Path) ->
     with pytest.raises(InputError, match=r"report.csv: is a file, .* give --out a folder"):
         seed_report.to_csv(file)
     assert file.read_text(encoding="utf-8") == "mine"
+
+
+def test_a_report_replaces_the_earlier_one_and_nothing_else(seed_report, tmp_path: Path) -> None:
+    seed_report.write(tmp_path, html=True)
+    assert (tmp_path / "report.html").is_file()
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    (tmp_path / "summary.csv").write_text("mine", encoding="utf-8")
+    seed_report.write(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        REPORT_MANIFEST, "claims.csv", "conflicts.csv", "documents.csv", "dropped.csv",
+        "notes.txt", "sentences.csv", "slots.csv", "summary.csv",
+    ]  # fmt: skip
+    manifest = json.loads((tmp_path / REPORT_MANIFEST).read_text(encoding="utf-8"))
+    assert "report.html" not in manifest["files"]
+    # A manifest that names other files (edited, or from elsewhere) removes none of them.
+    manifest["files"] += ["notes.txt", "summary.csv", "../outside.txt"]
+    (tmp_path / REPORT_MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    (tmp_path.parent / "outside.txt").write_text("mine", encoding="utf-8")
+    seed_report.write(tmp_path)
+    assert (tmp_path / "notes.txt").is_file() and (tmp_path / "summary.csv").is_file()
+    assert (tmp_path.parent / "outside.txt").is_file()
