@@ -68,6 +68,13 @@ def check(
         bool,
         typer.Option(help="Set bad table rows aside (listed in dropped.csv) instead of stopping."),
     ] = False,
+    skip_bad_files: Annotated[
+        bool,
+        typer.Option(
+            help="Set unreadable files aside (listed in dropped.csv with the reason) instead "
+            "of stopping."
+        ),
+    ] = False,
     fail_on: Annotated[
         list[FailOn] | None,
         typer.Option(help="Exit with code 3 when the report has such findings."),
@@ -133,6 +140,7 @@ def check(
             text_column=text_column,
             id_column=id_column,
             skip_bad_rows=skip_bad_rows,
+            skip_bad_files=skip_bad_files,
             max_sentences=max_sentences,
             progress=progress,
             cache=cache,
@@ -153,10 +161,16 @@ def check(
     for warning in result.warnings:
         typer.echo(f"warning: {warning}", err=True)
     s = result.summary()
+    spans = s["dropped"] - s["bad_rows"] - s["bad_files"]
+    aside = "".join(
+        f", {plural(s[key], what)} set aside"
+        for key, what in (("bad_rows", "bad row"), ("bad_files", "unreadable file"))
+        if s[key]
+    )
     typer.echo(
-        f"{s['documents']} documents in {plural(s['stories'], 'story', 'stories')}, "
-        f"{s['sentences']} sentences kept, "
-        f"{s['dropped']} spans dropped (see dropped.csv)"
+        f"{plural(s['documents'], 'document')} in {plural(s['stories'], 'story', 'stories')}, "
+        f"{plural(s['sentences'], 'sentence')} kept, {plural(spans, 'span')} dropped{aside} "
+        "(see dropped.csv)"
     )
     typer.echo(
         f"{s['claims']} claims: {s[CORROBORATED]} corroborated, {s[SINGLE_SOURCE]} single-source"

@@ -14,14 +14,18 @@ from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO, Final
 
-from consistency.errors import InputError
-from consistency.records import REPORT_MANIFEST, Document, Dropped
+from consistency.errors import BadRowError, InputError
+from consistency.records import BAD_FILE, BAD_ROW, REPORT_MANIFEST, Document, Dropped
 
 PLAIN_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
 TABLE_SUFFIXES = frozenset({".csv", ".tsv", ".jsonl"})
 SUFFIXES = PLAIN_SUFFIXES | HTML_SUFFIXES | TABLE_SUFFIXES
 STDIN = "-"  # a path of "-" reads JSONL from standard input
+# Added to the error of a file that cannot be read, unless such files are set aside.
+SKIP_BAD_FILES: Final = (
+    "Or pass --skip-bad-files to set unreadable files aside (they are listed in dropped.csv)."
+)
 
 # One article file over this size is refused rather than read (a 50 MB "article" is a
 # mistake, and embedding it would take an hour); a table of articles may be larger.
@@ -141,6 +145,7 @@ def load(
     text_column: str = "text",
     id_column: str = "id",
     skip_bad_rows: bool = False,
+    skip_bad_files: bool = False,
     stdin: BinaryIO | None = None,
     exclude: Sequence[str | Path] = (),
 ) -> Ingested:
@@ -151,24 +156,25 @@ def load(
     input; report folders are passed over with a warning (find). Doc ids are file stems,
     or a table's id column, and must be unique. A bad row of a table is an error naming
     its line, unless ``skip_bad_rows``: then it is listed in ``dropped`` and the rest goes
-    on.
+    on. A file that cannot be read (binary, undecodable, empty, over the size limit, a
+    table without its text column) is an error naming it, unless ``skip_bad_files``: then
+    it is listed in ``dropped`` with the error and its text, as far as it decodes.
     """
     docs: list[Document] = []
     rejected: list[Dropped] = []
     inputs = find(paths, exclude=exclude)
     for source in inputs.files:
-        if isinstance(source, str):  # STDIN
-            where, stem, kind = "<stdin>", "<stdin>", "jsonl"
-            raw = (stdin or sys.stdin.buffer).read()
-        elif source.suffix.lower() in TABLE_SUFFIXES:
-            where, stem, kind = str(source), source.stem, source.suffix.lower().lstrip(".")
-            raw = read_bytes(source, MAX_TABLE_BYTES)
-        else:
-            docs.append(read(source))
+        raw = b""
+        try:
+            raw = read_source(source, stdin)
+            found, bad = documents_of(source, raw, text_column, id_column, skip_bad_rows)
+        except BadRowError:
+            raise  # a row's error, which --skip-bad-rows answers
+        except InputError as e:
+            if not skip_bad_files:
+                raise InputError(f"{e} {SKIP_BAD_FILES}") from None
+            rejected.append(bad_file(source, raw, str(e)))
             continue
-        found, bad = rows_to_documents(
-            where, stem, kind, raw, text_column, id_column, skip_bad_rows
-        )
         docs += found
         rejected += bad
     seen: dict[str, str] = {}
@@ -185,6 +191,43 @@ def load(
     docs = mark_duplicates(sorted(docs, key=lambda d: d.doc_id))
     languages = [w for d in docs if (w := language_warning(d))]
     return Ingested(docs, rejected, [*inputs.skipped, *languages])
+
+
+def read_source(source: Path | str, stdin: BinaryIO | None) -> bytes:
+    """The bytes of one input: a file (within its kind's size limit) or STDIN."""
+    if isinstance(source, str):
+        return (stdin or sys.stdin.buffer).read()
+    limit = MAX_TABLE_BYTES if source.suffix.lower() in TABLE_SUFFIXES else MAX_ARTICLE_BYTES
+    return read_bytes(source, limit)
+
+
+def documents_of(
+    source: Path | str, raw: bytes, text_column: str, id_column: str, skip_bad_rows: bool
+) -> tuple[list[Document], list[Dropped]]:
+    """The documents in one input's bytes, and its bad rows when ``skip_bad_rows``."""
+    if isinstance(source, str):
+        return rows_to_documents(
+            "<stdin>", "<stdin>", "jsonl", raw, text_column, id_column, skip_bad_rows
+        )
+    kind = source.suffix.lower()
+    if kind in TABLE_SUFFIXES:
+        return rows_to_documents(
+            str(source), source.stem, kind.lstrip("."), raw, text_column, id_column, skip_bad_rows
+        )
+    return [article(source, raw)], []
+
+
+def bad_file(source: Path | str, raw: bytes, error: str) -> Dropped:
+    """An input set aside whole (skip_bad_files): its error, and its text if it decodes.
+
+    Its doc id is the one its document would have had (a table's: its file stem).
+    """
+    try:
+        text = universal_newlines(decode(raw, "")[0]) if raw else ""
+    except InputError:
+        text = ""  # binary, or no encoding: no characters to keep
+    stem = "<stdin>" if isinstance(source, str) else source.stem
+    return Dropped(stem, 0, 0, BAD_FILE + error, text)
 
 
 @dataclass(frozen=True)
@@ -351,7 +394,12 @@ def universal_newlines(text: str) -> str:
 
 def read(path: Path) -> Document:
     """Read one article file (.txt, .md or .html) into a Document."""
-    text, encoding = decode(read_bytes(path, MAX_ARTICLE_BYTES), str(path))
+    return article(path, read_bytes(path, MAX_ARTICLE_BYTES))
+
+
+def article(path: Path, raw: bytes) -> Document:
+    """The Document of an article file (.txt, .md or .html) whose bytes are ``raw``."""
+    text, encoding = decode(raw, str(path))
     text = universal_newlines(text)
     chrome: tuple[str, ...] = ()
     if path.suffix.lower() in HTML_SUFFIXES:
@@ -359,7 +407,7 @@ def read(path: Path) -> Document:
     else:
         title, published = "", ""
     if not text.strip():
-        raise InputError(f"{path}: the file holds no text.")
+        raise InputError(f"{path}: the file holds no text; remove it, or save the article in it.")
     return Document(
         doc_id=path.stem,
         path=str(path),
@@ -391,11 +439,11 @@ def rows_to_documents(
                 problem = f"the {text_column!r} value is empty"
         if problem:
             if not skip_bad_rows:
-                raise InputError(
+                raise BadRowError(
                     f"{where}, line {line}: {problem}; fix the row, or pass --skip-bad-rows "
                     "to set bad rows aside (they are listed in dropped.csv)."
                 )
-            bad.append(Dropped(f"{stem}:{line}", 0, 0, f"bad row: {problem}", raw_row))
+            bad.append(Dropped(f"{stem}:{line}", 0, 0, BAD_ROW + problem, raw_row))
             continue
         doc_id = str(row.get(id_column) or "").strip() or f"{stem}-{line}"
         meta = {k: str(row.get(k) or "").strip() for k in METADATA_COLUMNS}
@@ -412,7 +460,7 @@ def rows_to_documents(
             )
         )
     if not docs and not bad:
-        raise InputError(f"{where}: the table has no rows.")
+        raise InputError(f"{where}: the table has no rows; remove it, or add the articles.")
     return docs, bad
 
 

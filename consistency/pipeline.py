@@ -135,7 +135,8 @@ def read_story(
 ) -> Story:
     """Ingest, clean, segment, group into stories and embed the articles under ``paths``.
 
-    ``ingest_options`` go to ingest.load (text_column, id_column, skip_bad_rows, stdin);
+    ``ingest_options`` go to ingest.load (text_column, id_column, skip_bad_rows,
+    skip_bad_files, stdin);
     ``show_progress`` draws bars for the embedding (and the values, when read here) on
     stderr; ``cache`` keeps the vectors on disk between runs (one that writes behind is
     flushed by the caller, as check() does); above ``exact_max`` sentences in a story its
@@ -411,6 +412,7 @@ def check(
     text_column: str = "text",
     id_column: str = "id",
     skip_bad_rows: bool = False,
+    skip_bad_files: bool = False,
     stdin: BinaryIO | None = None,
     max_sentences: int = MAX_SENTENCES,
     progress: bool | None = None,
@@ -423,7 +425,8 @@ def check(
 
     ``paths`` are article files (.txt, .md, .html), tables of articles (.csv, .tsv, .jsonl),
     folders of them, or "-" for JSONL on ``stdin``; ``text_column``/``id_column`` name a
-    table's columns; ``skip_bad_rows`` sets bad table rows aside instead of stopping;
+    table's columns; ``skip_bad_rows`` sets bad table rows aside instead of stopping, and
+    ``skip_bad_files`` files that cannot be read (both listed in the dropped table);
     ``models`` is the folder with the model manifest and the link head (default: the
     project's ``models/``); more than ``max_sentences`` kept sentences is refused;
     ``progress`` draws progress bars on stderr (default: only when stderr is a terminal);
@@ -449,6 +452,7 @@ def check(
                 text_column=text_column,
                 id_column=id_column,
                 skip_bad_rows=skip_bad_rows,
+                skip_bad_files=skip_bad_files,
                 stdin=stdin,
                 max_sentences=max_sentences,
                 show_progress=wanted(progress),

@@ -22,6 +22,8 @@ from consistency import compare, render
 from consistency.cluster import Claims
 from consistency.errors import InputError
 from consistency.records import (
+    BAD_FILE,
+    BAD_ROW,
     CLAIM_COLUMNS,
     CONFLICT_COLUMNS,
     DOCUMENT_COLUMNS,
@@ -343,7 +345,9 @@ class Report:
             "slots": len(self.slots),
             "conflicts": int((self.conflicts["severity"] == compare.CONFLICT).sum()),
             "notes": int((self.conflicts["severity"] == compare.NOTE).sum()),
-            "dropped": len(self.dropped),
+            "dropped": len(self.dropped),  # spans, and the rows and files set aside
+            "bad_rows": int(self.dropped.reason.str.startswith(BAD_ROW).sum()),
+            "bad_files": int(self.dropped.reason.str.startswith(BAD_FILE).sum()),
         }
 
 

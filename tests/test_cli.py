@@ -115,3 +115,35 @@ def test_a_run_without_html_leaves_no_page_of_an_earlier_run(tmp_path: Path) -> 
     assert result.exit_code == 0, result.output
     assert not (out / "report.html").exists()
     assert "report.html" not in result.output
+
+
+def test_skip_bad_files_lists_each_in_dropped_csv_and_goes_on(tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    shutil.copy(SEEDS / "003_81d8d45a0979f314.txt", folder)
+    for name in ("empty.txt", "article.pdf.txt", "not_text.txt", "missing_text_column.csv"):
+        shutil.copy(DATA / "bad" / name, folder)
+    stopped = runner.invoke(app, ["check", str(folder), "--out", str(tmp_path / "a")])
+    assert stopped.exit_code == 2
+    assert stopped.output == (
+        f"error: {folder / 'article.pdf.txt'}: this is a PDF document, not text; export the "
+        "article as .txt, .html, .csv or .jsonl. Or pass --skip-bad-files to set unreadable "
+        "files aside (they are listed in dropped.csv).\n"
+    )
+    runs = []
+    for out in ("a", "b"):
+        args = ["check", str(folder), "--skip-bad-files", "--out", str(tmp_path / out)]
+        runs.append(runner.invoke(app, args))
+        assert runs[-1].exit_code == 0, runs[-1].output
+    assert "1 document in 1 story, 18 sentences kept, 0 spans dropped, 4 unreadable files " \
+        "set aside (see dropped.csv)" in runs[0].output  # fmt: skip
+    dropped = pd.read_csv(tmp_path / "a" / "dropped.csv", keep_default_na=False)
+    aside = dropped[dropped.reason.str.startswith("bad file: ")]
+    assert list(aside.doc_id) == ["article.pdf", "empty", "missing_text_column", "not_text"]
+    assert aside.reason.iloc[1] == (
+        f"bad file: {folder / 'empty.txt'}: the file holds no text; remove it, or save the "
+        "article in it."
+    )
+    for name in ("documents", "sentences", "claims", "slots", "conflicts", "dropped"):
+        a = (tmp_path / "a" / f"{name}.csv").read_bytes()
+        assert a == (tmp_path / "b" / f"{name}.csv").read_bytes(), name
