@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 import gc
+import importlib.metadata
+import re
 import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from consistency.cli import app
@@ -37,6 +40,7 @@ def test_one_document_says_corroboration_needs_two(tmp_path: Path) -> None:
     result = runner.invoke(app, ["check", str(one), "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "corroboration needs two or more sources" in result.output
+    assert result.output.startswith("1 document in 1 story, 18 sentences kept, ")
 
 
 def test_bad_input_exits_2_and_names_the_path(tmp_path: Path) -> None:
@@ -64,6 +68,13 @@ def test_fail_on_conflict_exits_3_only_for_a_hard_conflict(tmp_path: Path) -> No
                                   "--fail-on", "conflict", "--html"])  # fmt: skip
     assert changed.exit_code == 3, changed.output
     assert "1 conflict in 1 claim" in changed.output
+    assert changed.output.endswith("exit 3: 1 conflict, 1 claim in conflict (--fail-on conflict)\n")
+    claims = pd.read_csv(tmp_path / "b" / "claims.csv")
+    by_status = claims.status.value_counts()
+    assert (
+        f"{len(claims)} claims: {by_status['corroborated']} corroborated, "
+        f"{by_status['single-source']} single-source, 1 in conflict (claims.csv)"
+    ) in changed.output
     page = (tmp_path / "b" / "report.html").read_text(encoding="utf-8")
     assert str(tmp_path / "b" / "report.html") in changed.output
     assert '<mark class="conflict"' in page and "$35 billion</mark>" in page
@@ -147,3 +158,32 @@ def test_skip_bad_files_lists_each_in_dropped_csv_and_goes_on(tmp_path: Path) ->
     for name in ("documents", "sentences", "claims", "slots", "conflicts", "dropped"):
         a = (tmp_path / "a" / f"{name}.csv").read_bytes()
         assert a == (tmp_path / "b" / f"{name}.csv").read_bytes(), name
+
+
+def test_version_is_the_package_s() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.output == f"consistency {importlib.metadata.version('consistency')}\n"
+
+
+@pytest.mark.parametrize("command", ["check", "pairs"])
+def test_help_shows_every_help_text_and_default_in_full(command: str) -> None:
+    """Rich takes "[...]" in a help text for markup and drops it: each text must survive."""
+    result = runner.invoke(app, [command, "--help"], env={"COLUMNS": "250"})
+    assert result.exit_code == 0
+    shown = " ".join(result.output.replace("│", " ").split())
+    params = typer.main.get_command(app).commands[command].params  # type: ignore[attr-defined]
+    for param in params:
+        assert " ".join(param.help.split()) in shown, param.name
+        if isinstance(param.show_default, str):
+            assert f"[default: ({param.show_default})]" in shown, param.name
+    assert not re.search(r" \.( |$)", shown)  # where a dropped "[...]" stood
+
+
+def test_findings_exit_says_which_findings_caused_it(tmp_path: Path) -> None:
+    one = SEEDS / "003_81d8d45a0979f314.txt"
+    result = runner.invoke(app, ["check", str(one), "--out", str(tmp_path), "--fail-on",
+                                 "single-source", "--fail-on", "conflict"])  # fmt: skip
+    assert result.exit_code == 3
+    assert "18 claims: 0 corroborated, 18 single-source, 0 in conflict" in result.output
+    assert result.output.endswith("exit 3: 18 single-source claims (--fail-on single-source)\n")
