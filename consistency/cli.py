@@ -4,18 +4,27 @@ from __future__ import annotations
 
 import atexit
 import gc
+from collections.abc import Collection, Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from consistency import ingest, judge
+from consistency import embed, ingest, judge
 from consistency.errors import ConsistencyError, InputError
 from consistency.pipeline import MAX_SENTENCES
 from consistency.pipeline import check as run_check
 from consistency.render import plural
-from consistency.report import CONFLICT, CORROBORATED, SINGLE_SOURCE, refuse_inputs, write_csv
+from consistency.report import (
+    CONFLICT,
+    CORROBORATED,
+    SINGLE_SOURCE,
+    refuse_file_out,
+    refuse_inputs,
+    version,
+    write_csv,
+)
 from consistency.workers import PARALLEL_MIN
 
 app = typer.Typer(
@@ -25,6 +34,9 @@ app = typer.Typer(
 )
 
 EXIT_FINDINGS = 3  # --fail-on found what it was asked to fail on
+# Defaults that are not values are given as text, which typer shows as "[default: (...)]":
+# square brackets in a help text would be taken by Rich for markup and dropped.
+MODELS_DEFAULT = f"${embed.MODELS_ENV}, else the project's models/"
 
 
 class FailOn(StrEnum):
@@ -34,8 +46,25 @@ class FailOn(StrEnum):
     single_source = "single-source"
 
 
+def show_version(wanted: bool) -> None:
+    """Print the installed version and stop (--version)."""
+    if wanted:
+        typer.echo(f"consistency {version()}")
+        raise typer.Exit()
+
+
 @app.callback()
-def main() -> None:
+def main(
+    _version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=show_version,
+            is_eager=True,
+            help="Show the version and exit.",
+        ),
+    ] = False,
+) -> None:
     """Check which claims several articles agree on and which rest on one source."""
 
 
@@ -59,7 +88,18 @@ def check(
     ] = "id",
     skip_bad_rows: Annotated[
         bool,
-        typer.Option(help="Set bad table rows aside (listed in dropped.csv) instead of stopping."),
+        typer.Option(
+            help="Set bad table rows aside (listed in dropped.csv) instead of stopping.",
+            show_default=False,
+        ),
+    ] = False,
+    skip_bad_files: Annotated[
+        bool,
+        typer.Option(
+            help="Set unreadable files aside (listed in dropped.csv with the reason) instead "
+            "of stopping.",
+            show_default=False,
+        ),
     ] = False,
     fail_on: Annotated[
         list[FailOn] | None,
@@ -74,7 +114,9 @@ def check(
     ] = MAX_SENTENCES,
     models: Annotated[
         Path | None,
-        typer.Option(help="Folder with the model manifests and the judge (default: models/)."),
+        typer.Option(
+            help="Folder with the model manifests and the judge.", show_default=MODELS_DEFAULT
+        ),
     ] = None,
     html: Annotated[
         bool,
@@ -103,38 +145,38 @@ def check(
             min=1,
             help="Processes for the stages after the embedding: 1 runs everything here; "
             "more read the values beside the story grouping and, from "
-            f"{PARALLEL_MIN:,} sentences, find the stories' claims in a pool [default: one "
-            "per core].",
-            show_default=False,
+            f"{PARALLEL_MIN:,} sentences, find the stories' claims in a pool.",
+            show_default="one per core",
         ),
     ] = None,
     progress: Annotated[
         bool | None,
         typer.Option(
             "--progress/--no-progress",
-            help="Progress bars on stderr [default: when stderr is a terminal].",
-            show_default=False,
+            help="Progress bars on stderr.",
+            show_default="when stderr is a terminal",
         ),
     ] = None,
 ) -> None:
     """Cluster the articles' sentences into claims and write the CSV report to --out."""
     try:
+        refuse_file_out(out)  # before the run, not after it
         result = run_check(
             paths,
             models=models,
             text_column=text_column,
             id_column=id_column,
             skip_bad_rows=skip_bad_rows,
+            skip_bad_files=skip_bad_files,
             max_sentences=max_sentences,
             progress=progress,
             cache=cache,
             one_story=one_story,
             workers=workers,
+            exclude=[out],
         )
-        inputs = [p for p in ingest.expand(paths) if isinstance(p, Path)]
-        written = result.to_csv(out, protect=inputs, workers=workers)
-        if html:
-            written.append(result.to_html(out / "report.html", protect=inputs))
+        inputs = [p for p in ingest.expand(paths, exclude=[out]) if isinstance(p, Path)]
+        written = result.write(out, html=html, protect=inputs, workers=workers)
         # At the exit, the interpreter's last collection would go over every object only
         # to free what exiting frees anyway (0.12 s after a small run): skipped. Not now,
         # as this may run inside a longer process (a test's runner).
@@ -146,28 +188,63 @@ def check(
     for warning in result.warnings:
         typer.echo(f"warning: {warning}", err=True)
     s = result.summary()
-    typer.echo(
-        f"{s['documents']} documents in {plural(s['stories'], 'story', 'stories')}, "
-        f"{s['sentences']} sentences kept, "
-        f"{s['dropped']} spans dropped (see dropped.csv)"
-    )
-    typer.echo(
-        f"{s['claims']} claims: {s[CORROBORATED]} corroborated, {s[SINGLE_SOURCE]} single-source"
-    )
-    typer.echo(
-        f"{s['slots']} values read (slots.csv): {plural(s['conflicts'], 'conflict')} in "
-        f"{plural(s[CONFLICT], 'claim')}, {plural(s['notes'], 'note')} (conflicts.csv)"
-    )
-    if s["sources"] < 2:
-        typer.echo("note: corroboration needs two or more sources; every claim is single-source.")
+    for line in summary_lines(s):
+        typer.echo(line)
     typer.echo(f"wrote {', '.join(str(p) for p in written)}")
-    wanted = {f.value for f in fail_on or []}
-    found = {
-        "conflict": s["conflicts"] > 0,
-        "single-source": s[SINGLE_SOURCE] > 0,
-    }
-    if any(found[f] for f in wanted):
+    if why := findings_exit({f.value for f in fail_on or []}, s):
+        typer.echo(f"exit {EXIT_FINDINGS}: {why}", err=True)
         raise typer.Exit(EXIT_FINDINGS)
+
+
+def summary_lines(s: Mapping[str, int]) -> list[str]:
+    r"""What the console says of a report, from Report.summary's counts.
+
+    >>> print(*summary_lines({"documents": 1, "sources": 1, "stories": 1, "sentences": 1,
+    ...     "dropped": 0, "bad_rows": 0, "bad_files": 0, "claims": 1, CORROBORATED: 0,
+    ...     SINGLE_SOURCE: 1, CONFLICT: 0, "slots": 1, "conflicts": 0, "notes": 1}), sep="\n")
+    1 document in 1 story, 1 sentence kept, 0 spans dropped (see dropped.csv)
+    1 claim: 0 corroborated, 1 single-source, 0 in conflict (claims.csv)
+    1 value read (slots.csv): 0 conflicts in 0 claims, 1 note (conflicts.csv)
+    note: corroboration needs two or more sources; every claim is single-source.
+    """
+    spans = s["dropped"] - s["bad_rows"] - s["bad_files"]
+    aside = "".join(
+        f", {plural(s[key], what)} set aside"
+        for key, what in (("bad_rows", "bad row"), ("bad_files", "unreadable file"))
+        if s[key]
+    )
+    lines = [
+        f"{plural(s['documents'], 'document')} in {plural(s['stories'], 'story', 'stories')}, "
+        f"{plural(s['sentences'], 'sentence')} kept, {plural(spans, 'span')} dropped{aside} "
+        "(see dropped.csv)",
+        f"{plural(s['claims'], 'claim')}: {s[CORROBORATED]} corroborated, "
+        f"{s[SINGLE_SOURCE]} single-source, {s[CONFLICT]} in conflict (claims.csv)",
+        f"{plural(s['slots'], 'value')} read (slots.csv): {plural(s['conflicts'], 'conflict')} "
+        f"in {plural(s[CONFLICT], 'claim')}, {plural(s['notes'], 'note')} (conflicts.csv)",
+    ]
+    if s["sources"] < 2:
+        lines.append("note: corroboration needs two or more sources; every claim is single-source.")
+    return lines
+
+
+def findings_exit(wanted: Collection[str], s: Mapping[str, int]) -> str:
+    """Which of the findings ``wanted`` (FailOn values) the report has, or "" for none.
+
+    >>> counts = {"conflicts": 2, CONFLICT: 1, SINGLE_SOURCE: 19}
+    >>> findings_exit({"conflict"}, counts)
+    '2 conflicts, 1 claim in conflict (--fail-on conflict)'
+    >>> findings_exit({"conflict", "single-source"}, {**counts, "conflicts": 0, CONFLICT: 0})
+    '19 single-source claims (--fail-on single-source)'
+    """
+    found = []
+    if FailOn.conflict in wanted and s["conflicts"]:
+        found.append(
+            f"{plural(s['conflicts'], 'conflict')}, {plural(s[CONFLICT], 'claim')} in conflict "
+            "(--fail-on conflict)"
+        )
+    if FailOn.single_source in wanted and s[SINGLE_SOURCE]:
+        found.append(f"{plural(s[SINGLE_SOURCE], 'single-source claim')} (--fail-on single-source)")
+    return "; ".join(found)
 
 
 @app.command()
@@ -183,7 +260,9 @@ def pairs(
     ] = Path("scores.csv"),
     models: Annotated[
         Path | None,
-        typer.Option(help="Folder with the model manifests and the judge (default: models/)."),
+        typer.Option(
+            help="Folder with the model manifests and the judge.", show_default=MODELS_DEFAULT
+        ),
     ] = None,
 ) -> None:
     """Score pairs of sentences: does each pair state the same claim.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+__all__ = ["BadRowError", "ConsistencyError", "InputError", "ModelError"]
+
 
 class ConsistencyError(Exception):
     """Base of every error the checker raises on purpose; the CLI maps it to exit code 2."""
@@ -9,6 +11,10 @@ class ConsistencyError(Exception):
 
 class InputError(ConsistencyError):
     """An input path or file the checker cannot read as articles."""
+
+
+class BadRowError(InputError):
+    """A row of a table the checker cannot read; --skip-bad-rows sets such rows aside."""
 
 
 class ModelError(ConsistencyError):

@@ -8,20 +8,24 @@ import io
 import json
 import re
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO, Final
 
-from consistency.errors import InputError
-from consistency.records import Document, Dropped
+from consistency.errors import BadRowError, InputError
+from consistency.records import BAD_FILE, BAD_ROW, REPORT_MANIFEST, Document, Dropped
 
 PLAIN_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
 TABLE_SUFFIXES = frozenset({".csv", ".tsv", ".jsonl"})
 SUFFIXES = PLAIN_SUFFIXES | HTML_SUFFIXES | TABLE_SUFFIXES
 STDIN = "-"  # a path of "-" reads JSONL from standard input
+# Added to the error of a file that cannot be read, unless such files are set aside.
+SKIP_BAD_FILES: Final = (
+    "Or pass --skip-bad-files to set unreadable files aside (they are listed in dropped.csv)."
+)
 
 # One article file over this size is refused rather than read (a 50 MB "article" is a
 # mistake, and embedding it would take an hour); a table of articles may be larger.
@@ -141,31 +145,36 @@ def load(
     text_column: str = "text",
     id_column: str = "id",
     skip_bad_rows: bool = False,
+    skip_bad_files: bool = False,
     stdin: BinaryIO | None = None,
+    exclude: Sequence[str | Path] = (),
 ) -> Ingested:
     """Read every article under ``paths``, sorted by doc id.
 
     ``paths`` are article files (.txt, .md, .html), tables with one article a row (.csv,
     .tsv, .jsonl), folders of them (searched recursively) or "-" for JSONL on standard
-    input. Doc ids are file stems, or a table's id column, and must be unique. A bad row
-    of a table is an error naming its line, unless ``skip_bad_rows``: then it is listed
-    in ``dropped`` and the rest goes on.
+    input; report folders are passed over with a warning (find). Doc ids are file stems,
+    or a table's id column, and must be unique. A bad row of a table is an error naming
+    its line, unless ``skip_bad_rows``: then it is listed in ``dropped`` and the rest goes
+    on. A file that cannot be read (binary, undecodable, empty, over the size limit, a
+    table without its text column) is an error naming it, unless ``skip_bad_files``: then
+    it is listed in ``dropped`` with the error and its text, as far as it decodes.
     """
     docs: list[Document] = []
     rejected: list[Dropped] = []
-    for source in expand(paths):
-        if isinstance(source, str):  # STDIN
-            where, stem, kind = "<stdin>", "<stdin>", "jsonl"
-            raw = (stdin or sys.stdin.buffer).read()
-        elif source.suffix.lower() in TABLE_SUFFIXES:
-            where, stem, kind = str(source), source.stem, source.suffix.lower().lstrip(".")
-            raw = read_bytes(source, MAX_TABLE_BYTES)
-        else:
-            docs.append(read(source))
+    inputs = find(paths, exclude=exclude)
+    for source in inputs.files:
+        raw = b""
+        try:
+            raw = read_source(source, stdin)
+            found, bad = documents_of(source, raw, text_column, id_column, skip_bad_rows)
+        except BadRowError:
+            raise  # a row's error, which --skip-bad-rows answers
+        except InputError as e:
+            if not skip_bad_files:
+                raise InputError(f"{e} {SKIP_BAD_FILES}") from None
+            rejected.append(bad_file(source, raw, str(e)))
             continue
-        found, bad = rows_to_documents(
-            where, stem, kind, raw, text_column, id_column, skip_bad_rows
-        )
         docs += found
         rejected += bad
     seen: dict[str, str] = {}
@@ -180,46 +189,143 @@ def load(
     # Every later stage works in doc-id order, so the report does not depend on the order
     # in which paths were given.
     docs = mark_duplicates(sorted(docs, key=lambda d: d.doc_id))
-    return Ingested(docs, rejected, [w for d in docs if (w := language_warning(d))])
+    languages = [w for d in docs if (w := language_warning(d))]
+    return Ingested(docs, rejected, [*inputs.skipped, *languages])
 
 
-def expand(paths: Sequence[str | Path]) -> Iterable[Path | str]:
-    """Yield the inputs named by ``paths``: files as given, folders searched recursively.
+def read_source(source: Path | str, stdin: BinaryIO | None) -> bytes:
+    """The bytes of one input: a file (within its kind's size limit) or STDIN."""
+    if isinstance(source, str):
+        return (stdin or sys.stdin.buffer).read()
+    limit = MAX_TABLE_BYTES if source.suffix.lower() in TABLE_SUFFIXES else MAX_ARTICLE_BYTES
+    return read_bytes(source, limit)
 
-    Links that lead out of a folder are not followed: nothing outside the given paths is read.
+
+def documents_of(
+    source: Path | str, raw: bytes, text_column: str, id_column: str, skip_bad_rows: bool
+) -> tuple[list[Document], list[Dropped]]:
+    """The documents in one input's bytes, and its bad rows when ``skip_bad_rows``."""
+    if isinstance(source, str):
+        return rows_to_documents(
+            "<stdin>", "<stdin>", "jsonl", raw, text_column, id_column, skip_bad_rows
+        )
+    kind = source.suffix.lower()
+    if kind in TABLE_SUFFIXES:
+        return rows_to_documents(
+            str(source), source.stem, kind.lstrip("."), raw, text_column, id_column, skip_bad_rows
+        )
+    return [article(source, raw)], []
+
+
+def bad_file(source: Path | str, raw: bytes, error: str) -> Dropped:
+    """An input set aside whole (skip_bad_files): its error, and its text if it decodes.
+
+    Its doc id is the one its document would have had (a table's: its file stem).
+    """
+    try:
+        text = universal_newlines(decode(raw, "")[0]) if raw else ""
+    except InputError:
+        text = ""  # binary, or no encoding: no characters to keep
+    stem = "<stdin>" if isinstance(source, str) else source.stem
+    return Dropped(stem, 0, 0, BAD_FILE + error, text)
+
+
+@dataclass(frozen=True)
+class Found:
+    """The inputs some paths name, and a line for each report folder passed over."""
+
+    files: list[Path | str]  # files, or STDIN
+    skipped: list[str] = field(default_factory=list)
+
+
+def expand(paths: Sequence[str | Path], *, exclude: Sequence[str | Path] = ()) -> list[Path | str]:
+    """The inputs named by ``paths``: files as given, folders searched recursively (find)."""
+    return find(paths, exclude=exclude).files
+
+
+def find(paths: Sequence[str | Path], *, exclude: Sequence[str | Path] = ()) -> Found:
+    """The inputs named by ``paths``: files as given, folders searched recursively.
+
+    Links that lead out of a folder are not followed: nothing outside the given paths is
+    read. Report folders are never read: the folders in ``exclude`` (the report's own
+    --out) and any holding REPORT_MANIFEST; one met in a search is passed over and named
+    in ``skipped``, one given as a path is an error.
     """
     if not paths:
         raise InputError("no input: give one or more article files or folders.")
+    excluded = {Path(e).resolve() for e in exclude}
+    files: list[Path | str] = []
+    skipped: list[str] = []
     for raw in paths:
         if str(raw) == STDIN:
-            yield STDIN
+            files.append(STDIN)
             continue
         p = Path(raw)
         if p.is_dir():
+            if why := report_folder(p, excluded):
+                fix = (
+                    "give --out a folder of its own, apart from the articles"
+                    if p.resolve() in excluded
+                    else "give the folder that holds the articles"
+                )
+                raise InputError(f"{p}: {why}, and a report is never read as input; {fix}.")
             root = p.resolve()
-            found = sorted(
+            in_folder = [
                 f
                 for f in p.rglob("*")
                 if f.is_file()
                 and f.suffix.lower() in SUFFIXES
                 and not any(part.startswith(".") for part in f.relative_to(p).parts)
                 and f.resolve().is_relative_to(root)
-            )
+            ]
+            found, passed = pass_over_reports(p, in_folder, excluded)
+            skipped += [f"{d}: not read as input: {why}." for d, why in passed.items()]
             if not found:
                 raise InputError(
                     f"{p}: no article files in this folder; "
                     f"expected files ending in {', '.join(sorted(SUFFIXES))}."
                 )
-            yield from found
+            files += found
         elif p.is_file():
             if p.suffix.lower() not in SUFFIXES:
                 raise InputError(
                     f"{p}: unsupported file type {p.suffix or '(none)'!r}; "
                     f"use {', '.join(sorted(SUFFIXES))}."
                 )
-            yield p
+            files.append(p)
         else:
             raise InputError(f"{p}: no such file or folder.")
+    return Found(files, skipped)
+
+
+def report_folder(folder: Path, excluded: Collection[Path]) -> str:
+    """Why ``folder`` holds a report ("" when it does not): excluded, or REPORT_MANIFEST in it."""
+    if folder.resolve() in excluded:
+        return "the report is written here (--out)"
+    if (folder / REPORT_MANIFEST).is_file():
+        return f"an earlier report is here ({REPORT_MANIFEST})"
+    return ""
+
+
+def pass_over_reports(
+    root: Path, files: Sequence[Path], excluded: Collection[Path]
+) -> tuple[list[Path], dict[Path, str]]:
+    """``files`` (found under ``root``) outside report folders, sorted; each passed over, why."""
+    why: dict[Path, str] = {}  # each folder looked at once, however many files it holds
+    kept: list[Path] = []
+    passed: dict[Path, str] = {}
+    for f in files:
+        # The outermost report folder between root and the file, root itself excluded.
+        inner = [root / a for a in reversed(f.relative_to(root).parents[:-1])]
+        for folder in inner:
+            if folder not in why:
+                why[folder] = report_folder(folder, excluded)
+        outer = next((folder for folder in inner if why[folder]), None)
+        if outer is None:
+            kept.append(f)
+        else:
+            passed[outer] = why[outer]
+    return sorted(kept), dict(sorted(passed.items()))
 
 
 def read_bytes(path: Path, limit: int) -> bytes:
@@ -288,7 +394,12 @@ def universal_newlines(text: str) -> str:
 
 def read(path: Path) -> Document:
     """Read one article file (.txt, .md or .html) into a Document."""
-    text, encoding = decode(read_bytes(path, MAX_ARTICLE_BYTES), str(path))
+    return article(path, read_bytes(path, MAX_ARTICLE_BYTES))
+
+
+def article(path: Path, raw: bytes) -> Document:
+    """The Document of an article file (.txt, .md or .html) whose bytes are ``raw``."""
+    text, encoding = decode(raw, str(path))
     text = universal_newlines(text)
     chrome: tuple[str, ...] = ()
     if path.suffix.lower() in HTML_SUFFIXES:
@@ -296,7 +407,7 @@ def read(path: Path) -> Document:
     else:
         title, published = "", ""
     if not text.strip():
-        raise InputError(f"{path}: the file holds no text.")
+        raise InputError(f"{path}: the file holds no text; remove it, or save the article in it.")
     return Document(
         doc_id=path.stem,
         path=str(path),
@@ -328,11 +439,11 @@ def rows_to_documents(
                 problem = f"the {text_column!r} value is empty"
         if problem:
             if not skip_bad_rows:
-                raise InputError(
+                raise BadRowError(
                     f"{where}, line {line}: {problem}; fix the row, or pass --skip-bad-rows "
                     "to set bad rows aside (they are listed in dropped.csv)."
                 )
-            bad.append(Dropped(f"{stem}:{line}", 0, 0, f"bad row: {problem}", raw_row))
+            bad.append(Dropped(f"{stem}:{line}", 0, 0, BAD_ROW + problem, raw_row))
             continue
         doc_id = str(row.get(id_column) or "").strip() or f"{stem}-{line}"
         meta = {k: str(row.get(k) or "").strip() for k in METADATA_COLUMNS}
@@ -349,7 +460,7 @@ def rows_to_documents(
             )
         )
     if not docs and not bad:
-        raise InputError(f"{where}: the table has no rows.")
+        raise InputError(f"{where}: the table has no rows; remove it, or add the articles.")
     return docs, bad
 
 

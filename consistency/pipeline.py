@@ -130,11 +130,13 @@ def read_story(
     exact_max: int = EXACT_MAX,
     one_story: bool = False,
     workers: int | None = None,
+    exclude: Sequence[str | Path] = (),
     **ingest_options: Any,
 ) -> Story:
     """Ingest, clean, segment, group into stories and embed the articles under ``paths``.
 
-    ``ingest_options`` go to ingest.load (text_column, id_column, skip_bad_rows, stdin);
+    ``ingest_options`` go to ingest.load (text_column, id_column, skip_bad_rows,
+    skip_bad_files, stdin);
     ``show_progress`` draws bars for the embedding (and the values, when read here) on
     stderr; ``cache`` keeps the vectors on disk between runs (one that writes behind is
     flushed by the caller, as check() does); above ``exact_max`` sentences in a story its
@@ -144,11 +146,13 @@ def read_story(
     read in a forked process, from the lines this one sends it as it splits them: a small
     input's rest while this one loads the model and embeds, a larger one's while it groups
     the stories and looks for teasers. A larger input whose cache holds nothing yet has its
-    model loaded in a thread while it is read (PRELOAD_BYTES).
+    model loaded in a thread while it is read (PRELOAD_BYTES). Folders in ``exclude`` (the
+    report's) and folders holding a report are not read (ingest.find).
     """
     seconds: dict[str, float] = {}
     with timed(seconds, "ingest"):
-        sources = list(ingest.expand(paths))
+        found = ingest.find(paths, exclude=exclude)
+        sources = found.files
     # With a second core the values are read in a forked process, fed each distinct line
     # as it is split (Feed): it works on the core the cleaning leaves free, but not beside
     # the embedding, which keeps both cores busy. A small input's lines go over as soon as
@@ -254,9 +258,8 @@ def read_story(
             [kinds[i] for i in rows],
         )
         parts.append(Part(name, rows, inputs, exact=len(rows) <= exact_max))
-    return Story(
-        docs, sentences, dropped, parts, vectors, values, story_of, ingested.warnings, seconds
-    )
+    warnings = [*found.skipped, *ingested.warnings]
+    return Story(docs, sentences, dropped, parts, vectors, values, story_of, warnings, seconds)
 
 
 class Reading(NamedTuple):
@@ -409,18 +412,21 @@ def check(
     text_column: str = "text",
     id_column: str = "id",
     skip_bad_rows: bool = False,
+    skip_bad_files: bool = False,
     stdin: BinaryIO | None = None,
     max_sentences: int = MAX_SENTENCES,
     progress: bool | None = None,
     cache: str | Path | None = None,
     one_story: bool = False,
     workers: int | None = None,
+    exclude: Sequence[str | Path] = (),
 ) -> report.Report:
     """Check the articles under ``paths`` and return the report.
 
     ``paths`` are article files (.txt, .md, .html), tables of articles (.csv, .tsv, .jsonl),
     folders of them, or "-" for JSONL on ``stdin``; ``text_column``/``id_column`` name a
-    table's columns; ``skip_bad_rows`` sets bad table rows aside instead of stopping;
+    table's columns; ``skip_bad_rows`` sets bad table rows aside instead of stopping, and
+    ``skip_bad_files`` files that cannot be read (both listed in the dropped table);
     ``models`` is the folder with the model manifest and the link head (default: the
     project's ``models/``); more than ``max_sentences`` kept sentences is refused;
     ``progress`` draws progress bars on stderr (default: only when stderr is a terminal);
@@ -428,7 +434,8 @@ def check(
     sentences it has not seen (see cache.py); the articles are grouped into stories whose
     claims are found apart (stories.py), unless ``one_story`` takes them all as one;
     ``workers`` processes run the stages after the embedding (default: one per core; see
-    read_story and all_part_claims).
+    read_story and all_part_claims); the folders in ``exclude`` (where the report is to
+    be written) and any folder holding a report are never read as input.
     """
     if isinstance(paths, str | Path):
         paths = [paths]
@@ -445,12 +452,14 @@ def check(
                 text_column=text_column,
                 id_column=id_column,
                 skip_bad_rows=skip_bad_rows,
+                skip_bad_files=skip_bad_files,
                 stdin=stdin,
                 max_sentences=max_sentences,
                 show_progress=wanted(progress),
                 cache=store,
                 one_story=one_story,
                 workers=workers,
+                exclude=exclude,
             )
             found = conclude(story, head, workers, wanted(progress))
         except BaseException:

@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+# Every report folder holds this file (report.py writes it): it lists the report's files,
+# and a folder holding it is never read as input (ingest.py), so a report is not an article.
+REPORT_MANIFEST: Final = ".consistency.json"
+
 
 @dataclass(frozen=True)
 class Document:
@@ -80,6 +84,10 @@ SENTENCE_COLUMNS: Final = (
     "text",
 )
 DROPPED_COLUMNS: Final = ("doc_id", "start", "end", "reason", "text")
+# How a reason begins for a table row, or a whole input, set aside: its doc id is the one
+# the row or file would have given, its text all of it that could be read.
+BAD_ROW: Final = "bad row: "
+BAD_FILE: Final = "bad file: "
 CLAIM_COLUMNS: Final = (
     "claim_id",
     "status",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.metadata
+import json
 import os
 import shutil
 import tempfile
@@ -20,10 +22,13 @@ from consistency import compare, render
 from consistency.cluster import Claims
 from consistency.errors import InputError
 from consistency.records import (
+    BAD_FILE,
+    BAD_ROW,
     CLAIM_COLUMNS,
     CONFLICT_COLUMNS,
     DOCUMENT_COLUMNS,
     DROPPED_COLUMNS,
+    REPORT_MANIFEST,
     SENTENCE_COLUMNS,
     SLOT_COLUMNS,
     Document,
@@ -37,6 +42,9 @@ CORROBORATED = "corroborated"
 SINGLE_SOURCE = "single-source"
 CONFLICT = compare.CONFLICT
 TABLES = ("documents", "sentences", "claims", "slots", "conflicts", "dropped")
+PAGE = "report.html"  # the report as one page, with --html
+# Every file a report may write into its folder: all a later report ever removes.
+REPORT_FILES = frozenset({*(f"{name}.csv" for name in TABLES), PAGE})
 
 
 @dataclass(frozen=True)
@@ -64,16 +72,42 @@ class Report:
     ) -> list[Path]:
         """Write every table as ``<name>.csv`` under ``out``; returns the paths written.
 
-        Files are written to a temporary folder inside ``out`` and moved in only when all
-        are complete, so a failed run never leaves a half-written report. A report file
-        that would replace one of the ``protect`` files (the inputs) is refused. Cells that
-        a spreadsheet would run as a formula are neutralised (see ``csv_safe``). From
-        PARALLEL_MIN sentences a second process writes sentences.csv, unless ``workers``
-        is 1 (as in check: by default, whenever there is a second core).
+        The report folder as ``write`` leaves it, without report.html.
+        """
+        return self.write(out, protect=protect, workers=workers)
+
+    def write(
+        self,
+        out: str | Path,
+        *,
+        html: bool = False,
+        protect: Sequence[str | Path] = (),
+        workers: int | None = None,
+    ) -> list[Path]:
+        """Write the report into the folder ``out``; returns the paths written.
+
+        Each table is written as ``<name>.csv``, and with ``html`` the page report.html
+        (render.page). Files are written to a temporary folder inside ``out`` and moved in
+        only when all are complete, so a failed run never leaves a half-written report. The
+        folder then holds this report alone: a file that an earlier report listed in its
+        REPORT_MANIFEST and this one does not write (its report.html) is removed; no other
+        file is touched. A report file that would replace one of the ``protect`` files (the
+        inputs) is refused. Cells that a spreadsheet would run as a formula are neutralised
+        (see ``csv_safe``). From PARALLEL_MIN sentences a second process writes
+        sentences.csv, unless ``workers`` is 1 (as in check: by default, whenever there is a
+        second core).
         """
         out = Path(out)
-        refuse_inputs([out / f"{name}.csv" for name in TABLES], protect)
+        refuse_file_out(out)
+        names = [f"{name}.csv" for name in TABLES] + ([PAGE] if html else [])
+        refuse_inputs([out / name for name in names], protect)
         out.mkdir(parents=True, exist_ok=True)
+        guarded = {Path(p).resolve() for p in protect}
+        stale = [
+            out / name
+            for name in earlier_report(out)
+            if name not in names and (out / name).resolve() not in guarded
+        ]
         tmp = Path(tempfile.mkdtemp(prefix=".consistency-", dir=out))
         try:
             # A large report's sentences (every sentence's text) are written in a process
@@ -86,16 +120,23 @@ class Report:
                 for name in TABLES:
                     if not (aside and name == big):
                         write_csv(getattr(self, name), tmp / f"{name}.csv")
+                if html:
+                    (tmp / PAGE).write_text(render.page(self), encoding="utf-8", newline="\n")
                 if aside:
                     aside.result()
             finally:
                 if aside:
                     aside.cancel()  # stopped if this process failed first
+            write_manifest(tmp / REPORT_MANIFEST, names)
             written = []
-            for name in TABLES:
-                target = out / f"{name}.csv"
-                os.replace(tmp / f"{name}.csv", target)
-                written.append(target)
+            for name in names:
+                os.replace(tmp / name, out / name)
+                written.append(out / name)
+            # Before the new manifest, which no longer names them: a failure in between
+            # leaves them listed, for the next run to remove.
+            for path in stale:
+                path.unlink(missing_ok=True)
+            os.replace(tmp / REPORT_MANIFEST, out / REPORT_MANIFEST)
             return written
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -304,8 +345,36 @@ class Report:
             "slots": len(self.slots),
             "conflicts": int((self.conflicts["severity"] == compare.CONFLICT).sum()),
             "notes": int((self.conflicts["severity"] == compare.NOTE).sum()),
-            "dropped": len(self.dropped),
+            "dropped": len(self.dropped),  # spans, and the rows and files set aside
+            "bad_rows": int(self.dropped.reason.str.startswith(BAD_ROW).sum()),
+            "bad_files": int(self.dropped.reason.str.startswith(BAD_FILE).sum()),
         }
+
+
+def version() -> str:
+    """The installed package's version ("unknown" when it runs without being installed)."""
+    try:
+        return importlib.metadata.version("consistency")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def earlier_report(out: Path) -> list[str]:
+    """The files of the report that ``out`` holds, by its REPORT_MANIFEST (none without one).
+
+    Only names a report writes count, so that a changed manifest cannot remove other files.
+    """
+    try:
+        listed = json.loads((out / REPORT_MANIFEST).read_text(encoding="utf-8"))["files"]
+    except (OSError, ValueError, TypeError, KeyError):
+        return []
+    return sorted(set(REPORT_FILES).intersection(listed)) if isinstance(listed, list) else []
+
+
+def write_manifest(path: Path, files: Sequence[str]) -> None:
+    """The REPORT_MANIFEST of a report: what wrote it and the names of its files."""
+    manifest = {"written_by": f"consistency {version()}", "files": sorted(files)}
+    path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -342,6 +411,19 @@ def refuse_inputs(targets: Sequence[Path], protect: Sequence[str | Path]) -> Non
                 f"{target.resolve()}: is an input, and the report would overwrite it; "
                 "choose another --out folder."
             )
+
+
+def refuse_file_out(out: Path) -> None:
+    """Raise InputError when ``out``, the report's folder, or a folder above it is a file."""
+    for folder in (out, *out.parents):
+        if folder.exists():
+            if not folder.is_dir():
+                what = "is a file" if folder == out else f"is inside {folder}, which is a file"
+                raise InputError(
+                    f"{out}: {what}, and the report is a folder of files; give --out a "
+                    "folder (a new one is created), such as out/."
+                )
+            return
 
 
 def claim_names(claims: Claims, doc_ids: Sequence[str]) -> dict[int, str]:

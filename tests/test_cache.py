@@ -51,7 +51,7 @@ def test_a_second_run_gives_the_same_report_without_loading_the_model(tmp_path: 
     embed.load_model.cache_clear()
     check(SEEDS, cache=tmp_path / "cache").to_csv(tmp_path / "second")
     assert embed.load_model.cache_info().currsize == 0  # every vector came from the cache
-    names = sorted(p.name for p in (tmp_path / "first").iterdir())
+    names = sorted(p.name for p in (tmp_path / "first").glob("*.csv"))
     match, mismatch, errors = filecmp.cmpfiles(tmp_path / "first", tmp_path / "second", names)
     assert (mismatch, errors) == ([], []) and len(match) == 6
 
@@ -122,7 +122,7 @@ def test_a_run_whose_cache_holds_vectors_never_loads_the_model_ahead(
     embed.load_model.cache_clear()
     check(SEEDS, cache=tmp_path).to_csv(tmp_path / "second")
     assert embed.load_model.cache_info().currsize == 0
-    names = sorted(p.name for p in (tmp_path / "first").iterdir())
+    names = sorted(p.name for p in (tmp_path / "first").glob("*.csv"))
     match, mismatch, errors = filecmp.cmpfiles(tmp_path / "first", tmp_path / "second", names)
     assert (mismatch, errors) == ([], []) and len(match) == 6
 

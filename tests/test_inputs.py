@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -21,6 +22,7 @@ import consistency
 from consistency import clean, ingest, segment
 from consistency.cli import app
 from consistency.errors import InputError
+from consistency.records import REPORT_MANIFEST
 
 from .conftest import DATA, SEEDS
 
@@ -338,3 +340,160 @@ def test_same_csvs_under_another_hash_seed_and_file_order(tmp_path: Path) -> Non
     for name in ("claims", "sentences", "dropped", "conflicts"):
         a = (tmp_path / "a" / f"{name}.csv").read_bytes()
         assert a == (tmp_path / "b" / f"{name}.csv").read_bytes(), name
+
+
+# Report folders ---------------------------------------------------------------------------
+
+
+def _article_and_report(tmp_path: Path) -> tuple[Path, Path]:
+    """A folder with one article and, inside it, the report of an earlier run."""
+    shutil.copy(SEEDS / "003_81d8d45a0979f314.txt", tmp_path)
+    old = tmp_path / "reports" / "monday"
+    old.mkdir(parents=True)
+    (old / "claims.csv").write_text("claim_id,status\nc001,corroborated\n", encoding="utf-8")
+    (old / REPORT_MANIFEST).write_text('{"files": ["claims.csv"]}\n', encoding="utf-8")
+    return tmp_path, old
+
+
+def test_a_folder_holding_a_report_is_passed_over_and_named(tmp_path: Path) -> None:
+    folder, old = _article_and_report(tmp_path)
+    found = ingest.find([folder])
+    assert found.files == [folder / "003_81d8d45a0979f314.txt"]
+    assert found.skipped == [f"{old}: not read as input: an earlier report is here "
+                             f"({REPORT_MANIFEST})."]  # fmt: skip
+    got = ingest.load([folder])
+    assert [d.doc_id for d in got.documents] == ["003_81d8d45a0979f314"]
+    assert got.warnings == found.skipped
+
+
+def test_the_out_folder_is_passed_over_before_it_has_a_manifest(tmp_path: Path) -> None:
+    shutil.copy(SEEDS / "003_81d8d45a0979f314.txt", tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "claims.csv").write_text("claim_id\nc001\n", encoding="utf-8")
+    found = ingest.find([tmp_path], exclude=[out])
+    assert found.files == [tmp_path / "003_81d8d45a0979f314.txt"]
+    assert found.skipped == [f"{out}: not read as input: the report is written here (--out)."]
+    unmarked = ingest.find([tmp_path]).files  # without --out, only a manifest marks a report
+    assert unmarked == [tmp_path / "003_81d8d45a0979f314.txt", out / "claims.csv"]
+
+
+@pytest.mark.parametrize(
+    ("given", "exclude", "message"),
+    [
+        ("reports/monday", [], "an earlier report is here (.consistency.json), and a report is "
+         "never read as input; give the folder that holds the articles."),
+        (".", ["."], "the report is written here (--out), and a report is never read as input; "
+         "give --out a folder of its own, apart from the articles."),
+    ],
+)  # fmt: skip
+def test_a_report_folder_given_as_input_is_refused(
+    tmp_path: Path, given: str, exclude: list[str], message: str
+) -> None:
+    folder, _ = _article_and_report(tmp_path)
+    with pytest.raises(InputError) as info:
+        ingest.find([folder / given], exclude=[folder / e for e in exclude])
+    assert str(info.value) == f"{folder / given}: {message}"
+
+
+def test_writing_a_report_over_a_file_is_refused(seed_report, tmp_path: Path) -> None:
+    file = tmp_path / "report.csv"
+    file.write_text("mine", encoding="utf-8")
+    with pytest.raises(InputError, match=r"report.csv: is a file, .* give --out a folder"):
+        seed_report.to_csv(file)
+    assert file.read_text(encoding="utf-8") == "mine"
+
+
+def test_a_report_replaces_the_earlier_one_and_nothing_else(seed_report, tmp_path: Path) -> None:
+    seed_report.write(tmp_path, html=True)
+    assert (tmp_path / "report.html").is_file()
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    (tmp_path / "summary.csv").write_text("mine", encoding="utf-8")
+    seed_report.write(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        REPORT_MANIFEST, "claims.csv", "conflicts.csv", "documents.csv", "dropped.csv",
+        "notes.txt", "sentences.csv", "slots.csv", "summary.csv",
+    ]  # fmt: skip
+    manifest = json.loads((tmp_path / REPORT_MANIFEST).read_text(encoding="utf-8"))
+    assert "report.html" not in manifest["files"]
+    # A manifest that names other files (edited, or from elsewhere) removes none of them.
+    manifest["files"] += ["notes.txt", "summary.csv", "../outside.txt"]
+    (tmp_path / REPORT_MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    (tmp_path.parent / "outside.txt").write_text("mine", encoding="utf-8")
+    seed_report.write(tmp_path)
+    assert (tmp_path / "notes.txt").is_file() and (tmp_path / "summary.csv").is_file()
+    assert (tmp_path.parent / "outside.txt").is_file()
+
+
+# Bad files set aside ----------------------------------------------------------------------
+
+SET_ASIDE = [
+    # (file, the start of its error, the text kept in dropped.csv)
+    ("empty.txt", "the file holds no text", ""),
+    ("whitespace_only.txt", "the file holds no text", "   \n\t\n  \n"),
+    ("photo_saved_as.txt", "this is a PNG image, not text", ""),
+    ("article.pdf.txt", "this is a PDF document, not text", ""),
+    ("not_text.txt", "not text in any encoding", ""),
+    ("missing_text_column.csv", "no 'text' column", (BAD / "missing_text_column.csv").read_text()),
+]
+
+
+@pytest.mark.parametrize(("name", "error", "text"), SET_ASIDE)
+def test_skip_bad_files_sets_a_file_aside_with_its_reason(name: str, error: str, text: str) -> None:
+    path = BAD / name
+    with pytest.raises(InputError) as info:
+        ingest.load([path, SEEDS / "003_81d8d45a0979f314.txt"])
+    assert str(info.value).startswith(f"{path}: {error}")
+    assert str(info.value).endswith(f". {ingest.SKIP_BAD_FILES}")
+    got = ingest.load([path, SEEDS / "003_81d8d45a0979f314.txt"], skip_bad_files=True)
+    assert [d.doc_id for d in got.documents] == ["003_81d8d45a0979f314"]
+    [aside] = got.dropped
+    assert aside.doc_id == path.stem
+    assert aside.reason.startswith(f"bad file: {path}: {error}")
+    assert ingest.SKIP_BAD_FILES not in aside.reason
+    assert aside.text == text
+
+
+def test_a_bad_row_is_not_a_bad_file() -> None:
+    with pytest.raises(InputError, match=r"line 3: not valid JSON.*--skip-bad-rows") as info:
+        ingest.load([BAD / "malformed_line.jsonl"], skip_bad_files=True)
+    assert "--skip-bad-files" not in str(info.value)
+
+
+def test_an_empty_table_and_one_over_the_limit_are_set_aside(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "header_only.csv").write_text("id,text\n", encoding="utf-8")
+    (tmp_path / "big.jsonl").write_text('{"text": "Putin arrived."}\n' * 100, encoding="utf-8")
+    monkeypatch.setattr(ingest, "MAX_TABLE_BYTES", 1000)
+    got = ingest.load([tmp_path], skip_bad_files=True)
+    assert got.documents == []
+    big, empty = got.dropped
+    assert (big.doc_id, big.text) == ("big", "")
+    assert big.reason.startswith(f"bad file: {tmp_path / 'big.jsonl'}: ")
+    assert "MB limit for one file of this kind" in big.reason
+    assert (empty.doc_id, empty.text) == ("header_only", "id,text\n")
+    assert empty.reason == (
+        f"bad file: {tmp_path / 'header_only.csv'}: the table has no rows; remove it, or add "
+        "the articles."
+    )
+
+
+@settings(max_examples=100, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(data=st.binary(max_size=400), suffix=SUFFIX)
+def test_with_both_skips_every_file_is_read_or_set_aside_whole(
+    tmp_path: Path, data: bytes, suffix: str
+) -> None:
+    path = tmp_path / f"x{suffix}"
+    path.write_bytes(data)
+    got = ingest.load([path], skip_bad_rows=True, skip_bad_files=True)
+    aside = [d for d in got.dropped if d.reason.startswith("bad file: ")]
+    if aside:
+        assert not got.documents and len(got.dropped) == 1
+        assert aside[0].reason.startswith(f"bad file: {path}: ")
+        if not data.startswith((b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK", b"\x7fELF")):
+            with contextlib.suppress(InputError):  # text in no encoding: nothing to keep
+                assert aside[0].text == ingest.universal_newlines(ingest.decode(data, "")[0])
+    else:
+        assert got.documents or got.dropped

@@ -17,6 +17,7 @@ from consistency.records import (
     CONFLICT_COLUMNS,
     DOCUMENT_COLUMNS,
     DROPPED_COLUMNS,
+    REPORT_MANIFEST,
     SENTENCE_COLUMNS,
 )
 from consistency.report import write_csv
@@ -180,7 +181,8 @@ def test_a_large_reports_csvs_are_the_same_written_in_two_processes(
     assert {line.split()[1] for line in writers.read_text().splitlines()} == {str(os.getpid())}
     for a, b in zip(both, one, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
-    assert sorted(p.name for p in (tmp_path / "both").iterdir()) == sorted(p.name for p in both)
+    written = sorted([REPORT_MANIFEST, *(p.name for p in both)])
+    assert sorted(p.name for p in (tmp_path / "both").iterdir()) == written
 
 
 def test_input_order_does_not_change_the_report(seed_report, tmp_path: Path) -> None:
