@@ -379,11 +379,12 @@ def page(report: Report, title: str = "Claim consistency report") -> str:
     # What a reader has to act on comes first: values that disagree, then what only one
     # source says; the claims that sources agree on are folded away below them.
     conflicts = conflicts_html(report, marks)
-    if s[CONFLICT]:
+    if s[CONFLICT]:  # folded too: with two sources, the card repeats the pair above it
         them = "it" if s[CONFLICT] == 1 else "them"
-        conflicts += (
-            f'<h3 class="lead">{plural(s[CONFLICT], "claim")} in conflict, with every source '
-            f"that states {them}</h3>{claims_html(report, CONFLICT, marks)}"
+        conflicts += folded(
+            f"Show the {plural(s[CONFLICT], 'claim')} in conflict with every source that "
+            f"states {them}",
+            claims_html(report, CONFLICT, marks),
         )
     agreed = (
         folded(
@@ -466,7 +467,6 @@ mark{border-radius:.2rem;padding:0 .1rem;-webkit-box-decoration-break:clone;
 mark.conflict{background:#c5221f;color:#fff;font-weight:600}
 mark.note{background:#ffe27a;outline:1px dashed #a07c00}
 .context{color:#777}.said{color:#1d1d1f;background:#fff1dc}
-h3.lead{margin:1.6rem 0 .2rem;color:#555}
 details.folded>summary{cursor:pointer;font-weight:600;color:#0b57d0;padding:.4rem 0}
 .empty{color:#666;font-style:italic}.legend{font-size:.85rem;color:#444}
 .warnings{color:#8a4700}

@@ -210,6 +210,8 @@ def test_the_page_shows_conflicts_then_single_source_then_folds_the_rest(
     assert list(parts)[:3] == ["conflicts", "single-source", "corroborated"]
     by_status = report.claims.groupby("status").claim_id.apply(list).to_dict()
     assert cards(parts["conflicts"], "conflict") == by_status["conflict"] != []
+    pairs_then_cards = parts["conflicts"].split('<details class="folded">')
+    assert len(pairs_then_cards) == 2 and '<div class="pair' in pairs_then_cards[0]
     assert cards(parts["single-source"], "single-source") == by_status["single-source"]
     folded = parts["corroborated"]
     assert folded.count("<details") == 1 and "<details open" not in folded
