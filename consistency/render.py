@@ -378,7 +378,7 @@ def page(report: Report, title: str = "Claim consistency report") -> str:
     warnings = "".join(f"<li>{esc(w)}</li>" for w in report.warnings)
     # What a reader has to act on comes first: values that disagree, then what only one
     # source says; the claims that sources agree on are folded away below them.
-    conflicts = conflicts_html(report, marks)
+    conflicts: str = conflicts_html(report, marks)
     if s[CONFLICT]:  # folded too: with two sources, the card repeats the pair above it
         them = "it" if s[CONFLICT] == 1 else "them"
         conflicts += folded(
