@@ -29,7 +29,7 @@ VIEWS = [
     ("top", 1400, 1600, ""),
     ("conflicts", 1400, 900, "#conflicts"),
     ("single-source", 1400, 900, "#single-source"),
-    ("claims", 1400, 1400, "#claims"),
+    ("corroborated", 1400, 900, "#corroborated"),
     ("narrow", 420, 1400, "#conflicts"),
 ]
 

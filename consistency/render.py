@@ -155,18 +155,28 @@ ALSO: Final = (
 
 
 def claim_html(
-    report: Report, claim_id: str, marks: Mapping[str, list[Mark]] | None = None
+    report: Report,
+    claim_id: str,
+    marks: Mapping[str, list[Mark]] | None = None,
+    context: Mapping[str, tuple[str, str]] | None = None,
 ) -> Html:
     """One claim: its status and values, then its sentences side by side, one column a source.
 
-    A sentence clustered into another claim that also states this one is marked "also".
+    A sentence clustered into another claim that also states this one is marked "also". A
+    sentence in ``context`` (sentence id to the sentences before and after it in its
+    document) is shown between them.
     """
     marks = marks if marks is not None else slot_marks(report)
+    context = context or {}
     claim = report.claim_records[claim_id]
     by_doc: dict[str, list[str]] = defaultdict(list)
     for r in report.stated_by(claim_id):
         css = "sentence attached" if r["attached"] else "sentence"
         said = highlight(str(r["text"]), marks.get(str(r["sentence_id"]), []))
+        if str(r["sentence_id"]) in context:
+            before, after = context[str(r["sentence_id"])]
+            css += " context"
+            said = f'{esc(before)} <span class="said">{said}</span> {esc(after)}'.strip()
         by_doc[str(r["doc_id"])].append(
             f'<p class="{css}">{ALSO if r["attached"] else ""}{said}</p>'
         )
@@ -240,21 +250,26 @@ def conflicts_html(report: Report, marks: Mapping[str, list[Mark]] | None = None
 
 
 def single_source_html(report: Report, marks: Mapping[str, list[Mark]] | None = None) -> Html:
-    """Each single-source claim's sentence with the sentences before and after it."""
+    """Each single-source claim, its sentence between the sentences before and after it."""
     table = report.single_source()
     if table.empty:
         return Html('<p class="empty">Every claim has two or more sources.</p>')
     marks = marks if marks is not None else slot_marks(report)
-    items = []
-    for r in rows(table):
-        cid = esc(r["claim_id"])
-        said = highlight(str(r["text"]), marks.get(str(r["sentence_id"]), []))
-        items.append(
-            f'<li><a href="#{cid}">{cid}</a> <span class="doc">{esc(r["doc_id"])}</span>'
-            f'<p class="context">{esc(r["before"])} <span class="said">{said}</span> '
-            f"{esc(r['after'])}</p></li>"
-        )
-    return Html(f'<ol class="single">{"".join(items)}</ol>')
+    context = {str(r["sentence_id"]): (str(r["before"]), str(r["after"])) for r in rows(table)}
+    return Html(
+        "".join(claim_html(report, str(r["claim_id"]), marks, context) for r in rows(table))
+    )
+
+
+def claims_html(report: Report, status: str, marks: Mapping[str, list[Mark]]) -> str:
+    """The cards of every claim with ``status``, in the claims table's order."""
+    chosen = report.claims.claim_id[report.claims.status == status]
+    return "".join(claim_html(report, str(c), marks) for c in chosen)
+
+
+def folded(summary: str, content: str) -> str:
+    """``content`` closed under a line that opens it (``<details>``: no script needed)."""
+    return f'<details class="folded"><summary>{esc(summary)}</summary>{content}</details>'
 
 
 def counts_html(report: Report) -> str:
@@ -361,15 +376,32 @@ def page(report: Report, title: str = "Claim consistency report") -> str:
     marks = slot_marks(report)
     s = report.summary()
     warnings = "".join(f"<li>{esc(w)}</li>" for w in report.warnings)
-    claims = "".join(claim_html(report, str(c), marks) for c in report.claims.claim_id)
+    # What a reader has to act on comes first: values that disagree, then what only one
+    # source says; the claims that sources agree on are folded away below them.
+    conflicts: str = conflicts_html(report, marks)
+    if s[CONFLICT]:  # folded too: with two sources, the card repeats the pair above it
+        them = "it" if s[CONFLICT] == 1 else "them"
+        conflicts += folded(
+            f"Show the {plural(s[CONFLICT], 'claim')} in conflict with every source that "
+            f"states {them}",
+            claims_html(report, CONFLICT, marks),
+        )
+    agreed = (
+        folded(
+            f"Show the {plural(s[CORROBORATED], 'claim')} that two or more sources state "
+            "without a conflict",
+            claims_html(report, CORROBORATED, marks),
+        )
+        if s[CORROBORATED]
+        else '<p class="empty">No claim is stated by two or more sources without a conflict.</p>'
+    )
     sections: list[tuple[str, str, str]] = [
-        ("documents", "Documents", documents_html(report)),
-        ("coverage", "Who states what", coverage_html(report)),
-        ("conflicts", f"Conflicts ({s['conflicts']}) and notes ({s['notes']})",
-         conflicts_html(report, marks)),
+        ("conflicts", f"Conflicts ({s['conflicts']}) and notes ({s['notes']})", conflicts),
         ("single-source", f"Single-source claims ({s[SINGLE_SOURCE]})",
          single_source_html(report, marks)),
-        ("claims", f"Claims ({s['claims']})", claims),
+        ("corroborated", f"Corroborated claims ({s[CORROBORATED]})", agreed),
+        ("documents", "Documents", documents_html(report)),
+        ("coverage", "Who states what", coverage_html(report)),
     ]  # fmt: skip
     nav = " · ".join(f'<a href="#{key}">{esc(name)}</a>' for key, name, _ in sections)
     body = "".join(
@@ -434,8 +466,8 @@ mark{border-radius:.2rem;padding:0 .1rem;-webkit-box-decoration-break:clone;
 .wide{overflow-x:auto}mark.value{background:#dbe9ff}
 mark.conflict{background:#c5221f;color:#fff;font-weight:600}
 mark.note{background:#ffe27a;outline:1px dashed #a07c00}
-ol.single li{margin:.4rem 0}.context{margin:.1rem 0;color:#777}.said{color:#1d1d1f;
- background:#fff1dc}
+.context{color:#777}.said{color:#1d1d1f;background:#fff1dc}
+details.folded>summary{cursor:pointer;font-weight:600;color:#0b57d0;padding:.4rem 0}
 .empty{color:#666;font-style:italic}.legend{font-size:.85rem;color:#444}
 .warnings{color:#8a4700}
 .consistency-report table.counts{margin-bottom:.5rem}

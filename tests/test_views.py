@@ -189,6 +189,52 @@ def test_the_conflict_is_highlighted_on_both_sides(changed: tuple[Report, Path])
     assert f'<section class="claim conflict" id="{row.claim_id}">' in page
 
 
+def sections(page: str) -> dict[str, str]:
+    """The page's top-level sections' markup by id, in the order they appear."""
+    starts = [(m.start(), m.group(1)) for m in re.finditer(r'<section id="([^"]+)">', page)]
+    ends = [at for at, _ in starts[1:]] + [page.index("</main>")]
+    return {key: page[at:end] for (at, key), end in zip(starts, ends, strict=True)}
+
+
+def cards(markup: str, status: str) -> list[str]:
+    """The ids of the claim cards of ``status`` in ``markup``."""
+    return re.findall(rf'<section class="claim {status}" id="([^"]+)">', markup)
+
+
+def test_the_page_shows_conflicts_then_single_source_then_folds_the_rest(
+    changed: tuple[Report, Path],
+) -> None:
+    report, path = changed
+    page = path.read_text(encoding="utf-8")
+    parts = sections(page)
+    assert list(parts)[:3] == ["conflicts", "single-source", "corroborated"]
+    by_status = report.claims.groupby("status").claim_id.apply(list).to_dict()
+    assert cards(parts["conflicts"], "conflict") == by_status["conflict"] != []
+    pairs_then_cards = parts["conflicts"].split('<details class="folded">')
+    assert len(pairs_then_cards) == 2 and '<div class="pair' in pairs_then_cards[0]
+    assert cards(parts["single-source"], "single-source") == by_status["single-source"]
+    folded = parts["corroborated"]
+    assert folded.count("<details") == 1 and "<details open" not in folded
+    inside = folded[folded.index("<details") : folded.index("</details>")]
+    assert cards(inside, "corroborated") == by_status["corroborated"]
+    every = re.findall(r'<section class="claim [^"]+" id="([^"]+)">', page)
+    assert sorted(every) == sorted(report.claims.claim_id)  # each claim once
+    assert "<script" not in page
+
+
+def test_a_single_source_claim_is_shown_in_its_context(changed: tuple[Report, Path]) -> None:
+    report, path = changed
+    single = sections(path.read_text(encoding="utf-8"))["single-source"]
+    table = report.single_source()
+    cut = [m.start() for m in re.finditer(r'<section class="claim ', single)] + [len(single)]
+    for row, at, end in zip(table.itertuples(), cut, cut[1:], strict=False):
+        card = single[at:end]
+        assert f'id="{row.claim_id}"' in card and row.doc_id in visible(card)
+        assert " ".join(t for t in (row.before, row.text, row.after) if t) in visible(card)
+    assert len(cut) - 1 == len(table) > 0
+    assert (table.before != "").any() and (table.after != "").any()
+
+
 def test_the_page_never_replaces_an_input(changed: tuple[Report, Path], tmp_path: Path) -> None:
     article = tmp_path / "article.html"
     article.write_text("<p>Putin visited.</p>", encoding="utf-8")
