@@ -218,3 +218,13 @@ def test_the_seeds_count_as_before(seed_report) -> None:
     assert (docs.family == docs.doc_id).all()
     assert (seed_report.claims.n_independent == seed_report.claims.n_sources).all()
     assert seed_report.families.empty
+
+
+def test_the_page_shows_the_families(wire_report) -> None:
+    from consistency import render
+
+    page = render.page(wire_report)
+    assert "Copies: 3 outlets, 2 independent" in page
+    assert "3 sources, 2 independent" in page or "2 sources, 1 independent" in page
+    assert "b_valley_courier against a_harbour_gazette (copy): 6 the same" in page
+    assert 'href="#family-a_harbour_gazette"' in page
