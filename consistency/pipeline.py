@@ -26,6 +26,7 @@ from consistency import (
     report,
     segment,
     slots,
+    sources,
     stories,
 )
 from consistency.cache import EmbeddingCache
@@ -576,6 +577,8 @@ def conclude(
             )
             for c in got.conflicts
         ]
+    with timed(story.seconds, "families"):
+        families = sources.families(story.documents, story.sentences)
     with timed(story.seconds, "report"):
         return report.build(
             story.documents,
@@ -588,6 +591,7 @@ def conclude(
             conflicts,
             story_of=story.story_of,
             names=names,
+            families=families,
         )
 
 

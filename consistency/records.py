@@ -58,7 +58,9 @@ class Sentence:
     text: str
 
 
-# story: the story the document was grouped into (stories.py), "" when it has no sentences.
+# story: the story the document was grouped into (stories.py), "" when it has no sentences;
+# family: the first document (in input order) of the copies it belongs to (sources.py),
+# its own id when it is no one's copy.
 DOCUMENT_COLUMNS: Final = (
     "doc_id",
     "story",
@@ -71,6 +73,7 @@ DOCUMENT_COLUMNS: Final = (
     "duplicate_of",
     "n_sentences",
     "n_dropped",
+    "family",
 )
 # claim_id: the claim the sentence was clustered into; other_claims: further claims it states
 # (";"-joined, usually empty), through which it is also counted as their source.
@@ -98,6 +101,7 @@ CLAIM_COLUMNS: Final = (
     "story",  # a claim's sentences all come from one story's documents
     "doc_id",
     "text",
+    "n_independent",  # source families among the sources: copies of one article count once
 )
 # start/end: offsets into the sentence (whose own offsets are in sentences.csv);
 # about: what the value counts or dates, where the extractor found it ("diplomat").
@@ -129,4 +133,18 @@ CONFLICT_COLUMNS: Final = (
     "start_b",
     "end_b",
     "explanation",
+)
+# One row per sentence of each copy aligned with the member it copies (compared_with): the
+# family's other members only. change: "same", "changed" (small edits), "added" (in doc_id
+# only) or "dropped" (in compared_with only); rule: why the two are copies (sources.py).
+FAMILY_COLUMNS: Final = (
+    "family",
+    "doc_id",
+    "compared_with",
+    "rule",
+    "change",
+    "sentence_id",
+    "compared_sentence_id",
+    "text",
+    "compared_text",
 )

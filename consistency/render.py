@@ -186,9 +186,12 @@ def claim_html(
     )
     status, cid = str(claim["status"]), esc(claim_id)
     values = values_line(report, claim_id)
+    n, independent = int(claim["n_sources"]), int(claim["n_independent"])
+    # Copies of one article count once: "3 sources, 2 independent".
     counts = (
-        f"{plural(int(claim['n_sources']), 'source')}, "
-        f"{plural(int(claim['n_sentences']), 'sentence')}"
+        f"{plural(n, 'source')}, "
+        + (f"{independent} independent, " if independent < n else "")
+        + plural(int(claim["n_sentences"]), "sentence")
     )
     return Html(
         f'<section class="claim {esc(status)}" id="{cid}"><h3><a href="#{cid}">{cid}</a> '
@@ -277,6 +280,7 @@ def counts_html(report: Report) -> str:
     s = report.summary()
     cells = [
         ("documents", s["documents"]),
+        ("independent sources", s["independent"]),
         ("sentences kept", s["sentences"]),
         ("spans dropped", s["dropped"]),
         ("claims", s["claims"]),
@@ -319,6 +323,7 @@ def summary_html(report: Report, top: int = 5) -> Html:
 def documents_html(report: Report) -> str:
     """One row a document: where it came from, its date, what was kept and how it fares."""
     agreement = {str(a["doc_id"]): a for a in rows(report.agreement())}
+    copied = set(report.documents.family[report.documents.family != report.documents.doc_id])
     lines = []
     for d in rows(report.documents):
         a = agreement.get(str(d["doc_id"]))
@@ -326,20 +331,78 @@ def documents_html(report: Report) -> str:
         share = "" if a is None or not a["claims"] else f"{a['corroborated_share']:.0%}"
         conflicts = "" if a is None else str(a["conflicts"])
         dup = f" (duplicate of {esc(d['duplicate_of'])})" if d["duplicate_of"] else ""
+        family = str(d["family"])
+        copy = (
+            f'<a href="#family-{esc(family)}">copy in {esc(family)}’s family</a>'
+            if family != d["doc_id"] or family in copied
+            else ""
+        )
         lines.append(
-            f"<tr><td>{esc(d['doc_id'])}{dup}</td><td>{esc(d['story'])}</td>"
+            f"<tr><td>{esc(d['doc_id'])}{dup}</td><td>{esc(d['story'])}</td><td>{copy}</td>"
             f"<td>{esc(d['source'] or d['title'])}</td>"
             f"<td>{esc(d['published'])}</td><td>{d['n_sentences']}</td><td>{d['n_dropped']}</td>"
             f"<td>{claims}</td><td>{share}</td><td>{conflicts}</td></tr>"
         )
     return (
         '<div class="wide"><table class="grid"><tr><th>document</th><th>story</th>'
+        '<th title="documents that are copies of one article count as one source">family</th>'
         "<th>outlet or title</th>"
         "<th>published</th>"
         "<th>sentences kept</th><th>spans dropped</th><th>claims</th>"
         '<th title="share of its claims another source also states">corroborated</th>'
         "<th>conflicts</th></tr>" + "".join(lines) + "</table></div>"
     )
+
+
+CHANGES: Final = (("changed", "changed"), ("added", "added by the copy"),
+                  ("dropped", "left out by the copy"))  # fmt: skip
+
+
+def families_html(report: Report) -> str:
+    """Each family of copies: its members, then what each copy changed in what it copies.
+
+    The sentences two members share word for word are counted, not shown; a changed
+    sentence is shown in both versions.
+    """
+    docs = report.documents
+    copied = docs[docs.family != docs.doc_id]
+    if copied.empty:
+        return '<p class="empty">No document is a copy of another: every source counts.</p>'
+    table = report.families
+    cards = []
+    for family in sorted(set(copied.family)):
+        members = docs.doc_id[docs.family == family].tolist()
+        parts = []
+        for doc in [m for m in members if m != family]:
+            mine = rows(table[table.doc_id == doc])
+            if not mine:  # a duplicate: not read, nothing to compare
+                dup = esc(docs.set_index("doc_id").duplicate_of[doc])
+                parts.append(f"<h4>{esc(doc)}: the same text as {dup}</h4>")
+                continue
+            base, rule = esc(mine[0]["compared_with"]), esc(mine[0]["rule"])
+            count = {c: sum(r["change"] == c for r in mine) for c in ("same", *dict(CHANGES))}
+            head = (
+                f"<h4>{esc(doc)} against {base} ({rule}): {count['same']} the same, "
+                f"{count['changed']} changed, {count['added']} added, "
+                f"{count['dropped']} left out</h4>"
+            )
+            items = []
+            for change, label in CHANGES:
+                for r in (r for r in mine if r["change"] == change):
+                    if change == "changed":
+                        said = (f'<p class="sentence">{esc(r["text"])}</p><p class="was">was: '
+                                f"{esc(r['compared_text'])}</p>")  # fmt: skip
+                    else:
+                        said = f'<p class="sentence">{esc(r["text"] or r["compared_text"])}</p>'
+                    items.append(f'<li><span class="change">{esc(label)}</span>{said}</li>')
+            parts.append(head + f'<ul class="changes">{"".join(items)}</ul>')
+        fid = esc(family)
+        cards.append(
+            f'<div class="family" id="family-{fid}"><h3>{esc(family)}’s family: '
+            f"{plural(len(members), 'document')}, one independent source</h3>"
+            f"<p class=\"members\">{esc(', '.join(members))}</p>{''.join(parts)}</div>"
+        )
+    return "".join(cards)
 
 
 def coverage_html(report: Report) -> str:
@@ -401,6 +464,8 @@ def page(report: Report, title: str = "Claim consistency report") -> str:
          single_source_html(report, marks)),
         ("corroborated", f"Corroborated claims ({s[CORROBORATED]})", agreed),
         ("documents", "Documents", documents_html(report)),
+        ("copies", f"Copies: {s['sources']} outlets, {s['independent']} independent",
+         families_html(report)),
         ("coverage", "Who states what", coverage_html(report)),
     ]  # fmt: skip
     nav = " · ".join(f'<a href="#{key}">{esc(name)}</a>' for key, name, _ in sections)
@@ -470,5 +535,9 @@ mark.note{background:#ffe27a;outline:1px dashed #a07c00}
 details.folded>summary{cursor:pointer;font-weight:600;color:#0b57d0;padding:.4rem 0}
 .empty{color:#666;font-style:italic}.legend{font-size:.85rem;color:#444}
 .warnings{color:#8a4700}
+.family{margin:1rem 0;padding:.6rem .8rem;border-left:4px solid #6b6b6b;background:#fafafa}
+.members{font-family:ui-monospace,monospace;font-size:.85rem;color:#555}
+ul.changes{list-style:none;padding-left:0}.change{font-size:.72rem;font-weight:600;color:#555}
+.was{margin:0 0 .4rem;color:#777;text-decoration:line-through}
 .consistency-report table.counts{margin-bottom:.5rem}
 """

@@ -28,6 +28,7 @@ from consistency.records import (
     CONFLICT_COLUMNS,
     DOCUMENT_COLUMNS,
     DROPPED_COLUMNS,
+    FAMILY_COLUMNS,
     REPORT_MANIFEST,
     SENTENCE_COLUMNS,
     SLOT_COLUMNS,
@@ -36,12 +37,13 @@ from consistency.records import (
     Sentence,
 )
 from consistency.slots import Slot
+from consistency.sources import Families, align
 from consistency.workers import PARALLEL_MIN, Background, spare_core
 
 CORROBORATED = "corroborated"
 SINGLE_SOURCE = "single-source"
 CONFLICT = compare.CONFLICT
-TABLES = ("documents", "sentences", "claims", "slots", "conflicts", "dropped")
+TABLES = ("documents", "sentences", "claims", "slots", "conflicts", "dropped", "families")
 PAGE = "report.html"  # the report as one page, with --html
 # Every file a report may write into its folder: all a later report ever removes.
 REPORT_FILES = frozenset({*(f"{name}.csv" for name in TABLES), PAGE})
@@ -57,6 +59,10 @@ class Report:
     slots: pd.DataFrame
     conflicts: pd.DataFrame
     dropped: pd.DataFrame
+    # How each copy differs from the member it copies (sources.py), sentence by sentence.
+    families: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(FAMILY_COLUMNS))
+    )
     warnings: tuple[str, ...] = ()  # things a reader should know that no table shows
     # The sentence embeddings, one row per row of ``sentences`` (for the claim map).
     vectors: NDArray[np.float32] = field(
@@ -336,6 +342,7 @@ class Report:
         return {
             "documents": len(self.documents),
             "sources": len(distinct),
+            "independent": int(distinct.family.nunique()),
             "stories": int(self.documents.story.loc[self.documents.story != ""].nunique()),
             "sentences": len(self.sentences),
             "claims": len(self.claims),
@@ -469,8 +476,13 @@ def build(
     *,
     story_of: Mapping[str, str],
     names: Mapping[int, str],
+    families: Families,
 ) -> Report:
     """Assemble the report tables, sorted the same way on every run.
+
+    ``families`` (sources.families) says which documents are copies of one another: a
+    claim whose sources are all of one family is single-source, and ``families.csv``
+    shows how each copy differs from the member it copies.
 
     ``slots`` holds each sentence's values (slots.extract), ``found`` their conflicts
     (compare.conflicts, under the claim ``names`` of ``claim_names``): a hard one gives its
@@ -504,7 +516,8 @@ def build(
         sources = sorted({doc_ids[i] for i in idx})
         own = [i for i in idx if labels[i] == label]
         rep = sentences[representative(own, vectors)]
-        status = CORROBORATED if len(sources) > 1 else SINGLE_SOURCE
+        independent = len({families.family_of[d] for d in sources})
+        status = CORROBORATED if independent > 1 else SINGLE_SOURCE
         claim_rows.append(
             {
                 "claim_id": names[label],
@@ -516,6 +529,7 @@ def build(
                 "story": story_of[sources[0]],
                 "doc_id": rep.doc_id,
                 "text": rep.text,
+                "n_independent": independent,
             }
         )
     drop_rows = sorted(
@@ -538,6 +552,7 @@ def build(
             "duplicate_of": d.duplicate_of,
             "n_sentences": n_kept[d.doc_id],
             "n_dropped": n_drop[d.doc_id],
+            "family": families.family_of[d.doc_id],
         }
         for d in sorted(docs, key=lambda d: d.doc_id)
     ]
@@ -557,7 +572,9 @@ def build(
         for s, xs in ((sentences[i], slots[i]) for i in in_order)
         for x in xs
     ]
-    conflict_rows = [conflict_row(c, sentences) for c in sorted(found, key=conflict_order)]
+    conflict_rows = [
+        conflict_row(c, sentences, families.family_of) for c in sorted(found, key=conflict_order)
+    ]
     sentence_frame = pd.DataFrame(sentence_rows, columns=list(SENTENCE_COLUMNS))
     row_vectors = vectors[np.asarray(in_order, dtype=np.int64)] if in_order else vectors
     return Report(
@@ -567,6 +584,7 @@ def build(
         slots=pd.DataFrame(slot_rows, columns=list(SLOT_COLUMNS)),
         conflicts=pd.DataFrame(conflict_rows, columns=list(CONFLICT_COLUMNS)),
         dropped=pd.DataFrame(drop_rows, columns=list(DROPPED_COLUMNS)),
+        families=pd.DataFrame(family_rows(docs, sentences, families), columns=list(FAMILY_COLUMNS)),
         warnings=tuple(warnings),
         vectors=np.asarray(row_vectors, dtype=np.float32),
     )
@@ -579,9 +597,21 @@ def conflict_order(c: compare.Conflict) -> tuple[str, str, str, int, int, str, i
             b.slot.start)  # fmt: skip
 
 
-def conflict_row(c: compare.Conflict, sentences: Sequence[Sentence]) -> dict[str, object]:
-    """A conflict as a conflicts.csv row, its offsets moved from the sentence to the document."""
+def conflict_row(
+    c: compare.Conflict, sentences: Sequence[Sentence], family_of: Mapping[str, str]
+) -> dict[str, object]:
+    """A conflict as a conflicts.csv row, its offsets moved from the sentence to the document.
+
+    Two copies of one article that disagree are still a conflict (a republisher changed a
+    value); the explanation says they are one family.
+    """
     sa, sb = sentences[c.a.sentence], sentences[c.b.sentence]
+    explanation = c.explanation
+    family = family_of.get(c.a.doc_id, c.a.doc_id)
+    if c.a.doc_id != c.b.doc_id and family == family_of.get(c.b.doc_id, c.b.doc_id):
+        explanation += (
+            f" Both are copies of one article (family {family}): one copy changed the value."
+        )
     return {
         "claim_id": c.claim_id,
         "kind": c.kind,
@@ -596,5 +626,44 @@ def conflict_row(c: compare.Conflict, sentences: Sequence[Sentence]) -> dict[str
         "text_b": sb.text,
         "start_b": sb.start + c.b.slot.start,
         "end_b": sb.start + c.b.slot.end,
-        "explanation": c.explanation,
+        "explanation": explanation,
     }
+
+
+def family_rows(
+    docs: Sequence[Document], sentences: Sequence[Sentence], families: Families
+) -> list[dict[str, object]]:
+    """families.csv: each copy aligned with the member it copies, sentence by sentence.
+
+    Families in order of their first document's id, then their members in input order; a
+    duplicate (not read) has no sentences to show and is left out.
+    """
+    by_doc: dict[str, list[Sentence]] = {}
+    for s in sentences:
+        by_doc.setdefault(s.doc_id, []).append(s)
+    rows: list[dict[str, object]] = []
+    members = [d.doc_id for d in docs if d.doc_id in families.compared_with]
+    members.sort(key=lambda d: families.family_of[d])  # stable: input order within a family
+    for doc in members:
+        rule = families.rule[doc]
+        if rule == "duplicate":
+            continue
+        base = families.compared_with[doc]
+        mine, theirs = by_doc.get(doc, []), by_doc.get(base, [])
+        for step in align([s.text for s in theirs], [s.text for s in mine]):
+            own = mine[step.b] if step.b >= 0 else None
+            other = theirs[step.a] if step.a >= 0 else None
+            rows.append(
+                {
+                    "family": families.family_of[doc],
+                    "doc_id": doc,
+                    "compared_with": base,
+                    "rule": rule,
+                    "change": step.change,
+                    "sentence_id": own.sentence_id if own else "",
+                    "compared_sentence_id": other.sentence_id if other else "",
+                    "text": own.text if own else "",
+                    "compared_text": other.text if other else "",
+                }
+            )
+    return rows

@@ -246,6 +246,20 @@ def matrices(texts: Sequence[str]) -> tuple[sparse.csr_array, sparse.csr_array]:
 def near_copies(x: sparse.csr_array, threshold: float = NEAR_COPY) -> NDArray[np.int32]:
     """A label per row of ``x``: rows whose dot product reaches ``threshold`` share one (chained).
 
+    ``x`` has rows of unit length (or zero) and no negative entry; the pairs are near_pairs'.
+    """
+    n = x.shape[0]
+    i, j, _ = near_pairs(x, threshold)
+    graph = sparse.csr_array((np.ones(len(i)), (i, j)), shape=(n, n))
+    labels: NDArray[np.int32] = connected_components(graph, directed=False)[1]
+    return labels
+
+
+def near_pairs(
+    x: sparse.csr_array, threshold: float
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+    """Every two rows of ``x`` whose dot product reaches ``threshold``: rows i < j and the dots.
+
     ``x`` has rows of unit length (or zero) and no negative entry. Exact without the dot
     product of every two rows (prefix filtering, after Bayardo et al. 2007, "Scaling up all
     pairs similarity search"): with each row's features taken rarest first, its prefix is
@@ -254,7 +268,7 @@ def near_copies(x: sparse.csr_array, threshold: float = NEAR_COPY) -> NDArray[np
     |a_rest| (Cauchy-Schwarz, |b| <= 1), two rows at ``threshold`` have a_prefix.b >=
     threshold - |a_rest| > 0 both ways round, which one sparse product finds; only those
     pairs are multiplied out. For the 100k benchmark level's 5,902 articles: 26,000 pairs
-    to multiply instead of 17 million, 0.3 s instead of 1.1 s.
+    to multiply instead of 17 million, 0.3 s instead of 1.1 s. In ascending order of (i, j).
     """
     y = sparse.csr_array(x, dtype=np.float64, copy=True)
     y.eliminate_zeros()
@@ -283,11 +297,11 @@ def near_copies(x: sparse.csr_array, threshold: float = NEAR_COPY) -> NDArray[np
     )
     both = (twice.data == 2) & (twice.row != twice.col)  # able both ways round
     i, j = twice.row[both], twice.col[both]
+    order = np.lexsort((j, i))
+    i, j = i[order].astype(np.int64), j[order].astype(np.int64)
     dots = np.asarray(y[i].multiply(y[j]).sum(axis=1)).ravel()
     near = dots >= threshold
-    graph = sparse.csr_array((np.ones(int(near.sum())), (i[near], j[near])), shape=(n, n))
-    labels: NDArray[np.int32] = connected_components(graph, directed=False)[1]
-    return labels
+    return i[near], j[near], dots[near]
 
 
 def sublinear(counts: NDArray[np.float64]) -> NDArray[np.float64]:

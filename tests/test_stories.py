@@ -227,3 +227,19 @@ def test_near_copies_of_one_text_alone_are_one_story() -> None:
     x = unit_rows(stories.matrices(sorted(set(texts)))[0])
     assert len(set(stories.near_copies(x).tolist())) == 1  # the case: near-copies only
     assert stories.group(texts) == [0, 0]
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_near_pairs_are_those_of_every_pair(seed: int) -> None:
+    # The pairs (and their dots) at a loose cut, as source families ask for them, are
+    # exactly those of the full product, each once with i < j.
+    rng = np.random.default_rng(seed)
+    n, m = int(rng.integers(2, 50)), int(rng.integers(5, 200))
+    dense = rng.random((n, m)) ** 3 * (rng.random((n, m)) < rng.uniform(0.02, 0.3))
+    x = unit_rows(sparse.csr_array(dense))
+    full = gram(x)
+    for threshold in (0.3, 0.6, stories.NEAR_COPY):
+        i, j, dots = stories.near_pairs(x, threshold)
+        want = [(a, b) for a in range(n) for b in range(a + 1, n) if full[a, b] >= threshold]
+        assert list(zip(i.tolist(), j.tolist(), strict=True)) == want
+        assert np.allclose(dots, [full[a, b] for a, b in want])
