@@ -412,7 +412,7 @@ def test_a_report_replaces_the_earlier_one_and_nothing_else(seed_report, tmp_pat
     seed_report.write(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         REPORT_MANIFEST, "claims.csv", "conflicts.csv", "documents.csv", "dropped.csv",
-        "notes.txt", "sentences.csv", "slots.csv", "summary.csv",
+        "families.csv", "notes.txt", "sentences.csv", "slots.csv", "summary.csv",
     ]  # fmt: skip
     manifest = json.loads((tmp_path / REPORT_MANIFEST).read_text(encoding="utf-8"))
     assert "report.html" not in manifest["files"]
