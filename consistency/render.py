@@ -400,7 +400,7 @@ def families_html(report: Report) -> str:
         cards.append(
             f'<div class="family" id="family-{fid}"><h3>{esc(family)}’s family: '
             f"{plural(len(members), 'document')}, one independent source</h3>"
-            f"<p class=\"members\">{esc(', '.join(members))}</p>{''.join(parts)}</div>"
+            f'<p class="members">{esc(", ".join(members))}</p>{"".join(parts)}</div>'
         )
     return "".join(cards)
 
