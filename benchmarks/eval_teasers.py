@@ -124,7 +124,10 @@ def ecbplus() -> dict[str, object]:
         for d in ids:
             for h in heads[d]:
                 planted += 1
-                planted_dropped += bool(dropped_at(report.dropped, d, texts[d].rindex(h)))
+                gone = bool(dropped_at(report.dropped, d, texts[d].rindex(h)))
+                planted_dropped += gone
+                if not gone:
+                    print(f"{d}: a planted teaser kept: {h}")
         drops += int(report.dropped.reason.str.startswith(TEASER).sum())
     return {
         "input": f"ecbplus ({len(stories)} stories, page ends planted)",
