@@ -2,8 +2,9 @@
 
 Two passes. `furniture` reads each line's own words (copyright lines, subscribe prompts,
 comment boxes, share and chat widgets, teaser markers, section headings, datelines).
-`off_topic` runs after embedding and drops sentences far from the story as a whole, which is
-how teasers for other stories are told apart from the story without a list of their words.
+`off_topic` runs after embedding and drops sentences far from the story that stand past an
+edge of the article (a related-stories list, below the copyright), which is how teasers for
+other stories are told apart from the story without a list of their words.
 """
 
 from __future__ import annotations
@@ -83,6 +84,11 @@ OFF_TOPIC_NEAREST: Final = 0.46
 # Furniture that marks the edge of the article; headings and bylines occur inside it too.
 EDGE_REASONS: Final = frozenset(
     {"copyright", "subscribe", "comments", "share", "chat", "teaser", "navigation"}
+)
+# A teaser marker followed by its own headline ("Read more: Floods displace thousands") is
+# a whole teaser: it opens no list, so the line after it is the article again.
+HEADLINED_TEASER: Final = re.compile(
+    dict(FURNITURE)["teaser"].pattern + r"\s*[:|»›>–—-]\s*\S", re.IGNORECASE
 )
 
 
@@ -234,13 +240,17 @@ def off_topic(
     centre_threshold: float = OFF_TOPIC_CENTRE,
     nearest_threshold: float = OFF_TOPIC_NEAREST,
 ) -> tuple[list[bool], list[Dropped]]:
-    """Drop teasers for other stories: off-topic lines that sit among the page's furniture.
+    """Drop teasers for other stories: off-topic lines past an edge of the article.
 
     A line is off-topic when all its sentences are far from the story (see the thresholds).
     Far from the story alone is not enough: a short quote ("I'm angry.") scores as low as a
-    teaser. What marks a teaser is where it stands, in a run of furniture lines and off-topic
-    lines holding at least one edge marker (share, "More like this", copyright, chat...).
-    Returns a keep flag per sentence and the dropped sentences with their reason.
+    teaser, and so does a closing line no other outlet has ("The president declared two
+    days of mourning." shares no word with a ferry's capsizing). What marks a teaser is
+    where it stands: after an edge marker (share, "More like this", copyright, chat,
+    navigation...) with only furniture and off-topic lines between, that is, in a list of
+    related stories or below the article's end. Off-topic lines *before* the marker end the
+    article and are kept. Returns a keep flag per sentence and the dropped sentences with
+    their reason.
     """
     if not sentences:
         return [], []
@@ -265,7 +275,8 @@ def off_topic(
     np.maximum.at(best[1], number, nearest)
     flags = ((best[0] < centre_threshold) & (best[1] < nearest_threshold)).tolist()
     low = dict(zip(line_of, flags, strict=True))
-    # Walk each document's lines in order; blocks are maximal runs of furniture and low lines.
+    # Walk each document's lines in order: a low line goes when an edge marker stands
+    # before it with nothing but furniture and low lines between.
     items: dict[str, list[tuple[int, str]]] = {}
     for span in kept:
         if (span.doc_id, span.start) in low:
@@ -273,21 +284,19 @@ def off_topic(
             items.setdefault(span.doc_id, []).append((span.start, kind))
     for d in furniture:
         if d.reason != "dateline":
-            items.setdefault(d.doc_id, []).append((d.start, d.reason))
+            edge = d.reason in EDGE_REASONS and not HEADLINED_TEASER.match(d.text)
+            items.setdefault(d.doc_id, []).append((d.start, "edge" if edge else "furniture"))
     drop: set[int] = set()
     for doc, seq in items.items():
         seq.sort()
-        block: list[tuple[int, str]] = []
-        for pos, kind in [*seq, (-1, "text")]:
-            if kind != "text":
-                block.append((pos, kind))
-                continue
-            reasons = {k for _, k in block}
-            if reasons & EDGE_REASONS:
-                for start, k in block:
-                    if k == "low":
-                        drop.update(line_of[(doc, start)])
-            block = []
+        past_edge = False
+        for pos, kind in seq:
+            if kind == "text":
+                past_edge = False
+            elif kind == "edge":
+                past_edge = True
+            elif kind == "low" and past_edge:
+                drop.update(line_of[(doc, pos)])
     keep = [i not in drop for i in range(len(sentences))]
     dropped = [
         Dropped(

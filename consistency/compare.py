@@ -562,16 +562,31 @@ def supporters(x: Found, found: Sequence[Found]) -> list[str]:
     return sorted(docs)
 
 
-def join(docs: Sequence[str]) -> str:
-    """Document ids in prose: "000", "000 and 001", "000, 001 and 002"."""
-    return docs[0] if len(docs) == 1 else ", ".join(docs[:-1]) + " and " + docs[-1]
+def join(docs: Sequence[str], names: Mapping[str, str] | None = None) -> str:
+    """Documents in prose by name (``names``: doc id -> outlet; else the ids themselves).
+
+    >>> join(["000", "001", "002"], {"000": "Reuters"})
+    'Reuters, 001 and 002'
+    """
+    said = [(names or {}).get(d, d) for d in docs]
+    return said[0] if len(said) == 1 else ", ".join(said[:-1]) + " and " + said[-1]
 
 
-def explain(a: Found, sa: Sequence[str], b: Found, sb: Sequence[str], reason: str) -> str:
-    """One plain sentence: who says what ("002 says “19 years”, 000 and 001 say “24 years”.")."""
+def explain(
+    a: Found,
+    sa: Sequence[str],
+    b: Found,
+    sb: Sequence[str],
+    reason: str,
+    names: Mapping[str, str] | None = None,
+) -> str:
+    """One plain sentence: who says what ("AP says “19 years”, Reuters and DW say “24 years”.").
+
+    ``names`` gives each document's outlet (ingest.outlet_labels); unnamed ones go by id.
+    """
     say_a = "says" if len(sa) == 1 else "say"
     say_b = "says" if len(sb) == 1 else "say"
-    text = f"{join(sa)} {say_a} “{a.slot.text}”, {join(sb)} {say_b} “{b.slot.text}”"
+    text = f"{join(sa, names)} {say_a} “{a.slot.text}”, {join(sb, names)} {say_b} “{b.slot.text}”"
     return f"{text}: may disagree ({reason}; check by hand)." if reason else f"{text}."
 
 
@@ -580,6 +595,7 @@ def conflicts(
     claims: Mapping[str, Sequence[int]],
     slots: Sequence[Sequence[Slot]],
     links: Iterable[tuple[int, int]] = (),
+    outlets: Mapping[str, str] | None = None,
 ) -> list[Conflict]:
     """Conflicts and notes between sentences that state one claim, one row per pair of values.
 
@@ -588,7 +604,8 @@ def conflicts(
     pairs of sentence indices) even though the clustering put them apart: a conflict
     must not hide behind a clustering miss. Such a conflict is filed under the claim of
     the sentence that fewer documents support. The documents on each side are all those
-    in the story that state the value about the same thing.
+    in the story that state the value about the same thing. The explanations name them
+    by ``outlets`` (doc id -> name, as ingest.outlet_labels gives), else by id.
     """
     common = story_words(sentences)
     where: dict[int, list[str]] = {}
@@ -654,7 +671,8 @@ def conflicts(
             )
             sev, reason = severity(a, b, sa, sb, why)
             claim = claim_id or min(where.get(a.sentence, [""]))
-            rows[key] = Conflict(claim, group(a.slot), sev, a, b, explain(a, sa, b, sb, reason))
+            said = explain(a, sa, b, sb, reason, outlets)
+            rows[key] = Conflict(claim, group(a.slot), sev, a, b, said)
     return list(rows.values())
 
 

@@ -8,7 +8,8 @@ import io
 import json
 import re
 import sys
-from collections.abc import Collection, Iterator, Sequence
+from collections import Counter
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -401,21 +402,19 @@ def article(path: Path, raw: bytes) -> Document:
     """The Document of an article file (.txt, .md or .html) whose bytes are ``raw``."""
     text, encoding = decode(raw, str(path))
     text = universal_newlines(text)
-    chrome: tuple[str, ...] = ()
-    if path.suffix.lower() in HTML_SUFFIXES:
-        text, title, published, chrome = from_html(text)
-    else:
-        title, published = "", ""
-    if not text.strip():
+    page = from_html(text) if path.suffix.lower() in HTML_SUFFIXES else Page(text)
+    if not page.text.strip():
         raise InputError(f"{path}: the file holds no text; remove it, or save the article in it.")
     return Document(
         doc_id=path.stem,
         path=str(path),
-        text=text,
-        title=title or headline(text),
-        published=published or published_date(text),
+        text=page.text,
+        title=page.title or headline(page.text),
+        published=page.published or published_date(page.text),
+        source=page.source,
+        url=page.url,
         encoding=encoding,
-        chrome=chrome,
+        chrome=page.chrome,
     )
 
 
@@ -510,6 +509,21 @@ def table_rows(
         else:
             yield start, row, "", ",".join(str(v) for v in row.values())
         start = reader.line_num + 1
+
+
+def outlet_labels(sources: Mapping[str, str]) -> dict[str, str]:
+    """How a reader is shown each document: its outlet's name, else its doc id.
+
+    ``sources`` maps doc id -> outlet ("" when unknown). Two documents of one outlet stay
+    apart by their doc ids, which are what every table names them by.
+
+    >>> outlet_labels({"a-1": "Reuters", "a-2": "Reuters", "a-3": "AP", "x": ""})
+    {'a-1': 'Reuters (a-1)', 'a-2': 'Reuters (a-2)', 'a-3': 'AP', 'x': 'x'}
+    """
+    plain = {d: " ".join(s.split()) or d for d, s in sources.items()}
+    seen = Counter(plain.values())
+    return {d: f"{name} ({d})" if seen[name] > 1 and name != d else name
+            for d, name in plain.items()}  # fmt: skip
 
 
 def mark_duplicates(docs: list[Document]) -> list[Document]:
@@ -702,8 +716,20 @@ CHROME_XPATH: Final = (
 )
 
 
-def from_html(markup: str) -> tuple[str, str, str, tuple[str, ...]]:
-    """Visible text of a page (no scripts or styles), its title, date and chrome lines.
+@dataclass(frozen=True)
+class Page:
+    """What a saved web page gives beside its visible text (from_html)."""
+
+    text: str
+    title: str = ""
+    published: str = ""
+    source: str = ""  # the outlet: og:site_name, else the JSON-LD publisher's name
+    url: str = ""  # the page's own address: its canonical link, else og:url (http or https)
+    chrome: tuple[str, ...] = ()
+
+
+def from_html(markup: str) -> Page:
+    """Visible text of a page (no scripts or styles), its title, date, outlet, url and chrome.
 
     Chrome is navigation, the page-level header and footer, sidebars and forms: their lines
     stay in the text (nothing is dropped silently) and the clean stage drops them by name.
@@ -714,16 +740,26 @@ def from_html(markup: str) -> tuple[str, str, str, tuple[str, ...]]:
     try:
         tree = lxml.html.fromstring(markup)
     except Exception:  # lxml raises several types on broken markup; the page is then unreadable
-        return "", "", "", ()
+        return Page("")
     title = ""
     published = ""
+    meta_of: dict[str, str] = {}
     for meta in tree.iter("meta"):
         key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
         content = (meta.get("content") or "").strip()
+        if content:
+            meta_of.setdefault(key, content)
         if key == "og:title" and content and not title:
             title = content
         if key in HTML_DATE_META and content and not published:
             published = iso_date(content)
+    linked = linked_data(tree)
+    published = published or iso_date(str(linked.get("datePublished") or ""))
+    canonical = next(
+        (str(link.get("href") or "").strip() for link in tree.iter("link")
+         if "canonical" in str(link.get("rel") or "").lower().split()),
+        "",
+    )  # fmt: skip
     if not published:
         for node in tree.iter("time"):
             published = iso_date(node.get("datetime") or "")
@@ -740,7 +776,77 @@ def from_html(markup: str) -> tuple[str, str, str, tuple[str, ...]]:
         if line.strip()
     }
     text = html_text.extract_text(tree, guess_layout=True)
-    return text, title, published, tuple(sorted(chrome))
+    return Page(
+        text,
+        title,
+        published,
+        source=meta_of.get("og:site_name", "") or publisher_name(linked),
+        url=next((u for u in (canonical, meta_of.get("og:url", "")) if web_address(u)), ""),
+        chrome=tuple(sorted(chrome)),
+    )
+
+
+# The schema.org types a news page's JSON-LD describes its article with.
+ARTICLE_TYPES: Final = frozenset(
+    {"article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "blogposting",
+     "webpage", "liveblogposting", "opinionnewsarticle", "backgroundnewsarticle"}
+)  # fmt: skip
+
+
+def linked_data(tree: Any) -> dict[str, Any]:
+    """The page's JSON-LD article object ({} when it has none or it does not parse).
+
+    Objects may stand alone, in a list or in an ``@graph``; an article type wins over
+    another object that has a ``datePublished`` or a ``publisher``.
+    """
+    found: list[dict[str, Any]] = []
+    for script in tree.iter("script"):
+        if str(script.get("type") or "").strip().lower() != "application/ld+json":
+            continue
+        try:
+            data = json.loads(script.text or "")
+        except ValueError:
+            continue  # a page's broken metadata is no reason to refuse its text
+        stack = [data]
+        while stack:
+            item = stack.pop(0)
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                found.append(item)
+                graph = item.get("@graph")
+                stack.extend(graph if isinstance(graph, list) else [])
+
+    def types(item: dict[str, Any]) -> set[str]:
+        kind = item.get("@type")
+        return {str(k).lower() for k in (kind if isinstance(kind, list) else [kind])}
+
+    for item in found:
+        if types(item) & ARTICLE_TYPES:
+            return item
+    return next((i for i in found if "datePublished" in i or "publisher" in i), {})
+
+
+def publisher_name(item: dict[str, Any]) -> str:
+    """The name of a JSON-LD object's publisher (an organisation, a list of them, or a name)."""
+    publisher = item.get("publisher")
+    if isinstance(publisher, list):
+        publisher = publisher[0] if publisher else None
+    if isinstance(publisher, dict):
+        publisher = publisher.get("name")
+    return " ".join(publisher.split()) if isinstance(publisher, str) else ""
+
+
+def web_address(value: str) -> bool:
+    """Whether ``value`` is an absolute http or https address (what a report may link to).
+
+    >>> web_address("https://example.org/a"), web_address("/a"), web_address("javascript:x")
+    (True, False, False)
+    """
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value.strip())
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
 def iso_date(value: str) -> str:

@@ -6,7 +6,7 @@ import dataclasses
 import itertools
 import os
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -488,11 +488,14 @@ class PartClaims:
     process: int  # the id of the process that found them: a pool's worker, or the caller
 
 
-def part_claims(story: Story, k: int, head: cluster.LinkHead) -> PartClaims:
+def part_claims(
+    story: Story, k: int, head: cluster.LinkHead, outlets: Mapping[str, str] | None = None
+) -> PartClaims:
     """Claims and conflicts of story.parts[k]: evidence, links, clustering, comparison.
 
     Comparing reads story-wide statistics (its common words, which documents give a
-    value), so each story is compared on its own.
+    value), so each story is compared on its own. ``outlets``: each document's name, for
+    the conflicts' explanations (ingest.outlet_labels).
     """
     part, seconds = story.parts[k], dict[str, float]()
     rows = part.rows.tolist()
@@ -509,7 +512,9 @@ def part_claims(story: Story, k: int, head: cluster.LinkHead) -> PartClaims:
         linked = linked_values(links, values, head.link_threshold)
         names = report.claim_names(found, list(ev.doc_ids))
         members = {names[label]: idx for label, idx in found.members().items()}
-        conflicts = compare.conflicts([story.sentences[i] for i in rows], members, values, linked)
+        conflicts = compare.conflicts(
+            [story.sentences[i] for i in rows], members, values, linked, outlets
+        )
     return PartClaims(found, names, conflicts, seconds, os.getpid())
 
 
@@ -523,9 +528,10 @@ def all_part_claims(
     """
     count = how_many(workers, len(story.sentences))
     sizes = [len(p.rows) for p in story.parts]
+    outlets = ingest.outlet_labels({d.doc_id: d.source for d in story.documents})
     with bar(sum(sizes), "finding claims", enabled=show_progress) as shown:
         return fork_map(
-            lambda k: part_claims(story, k, head),
+            lambda k: part_claims(story, k, head, outlets),
             len(story.parts),
             count,
             weights=sizes,

@@ -10,11 +10,13 @@ from __future__ import annotations
 import bisect
 import html
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 import pandas as pd
+
+from consistency.ingest import web_address
 
 if TYPE_CHECKING:
     from consistency.report import Report
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
 CORROBORATED, SINGLE_SOURCE, CONFLICT, NOTE = "corroborated", "single-source", "conflict", "note"
 STATUSES: Final = (CONFLICT, CORROBORATED, SINGLE_SOURCE)
 MAX_MATRIX_DOCUMENTS: Final = 40  # wider coverage tables stop being readable on a screen
+HEADER: Final = 24  # characters of an outlet's name atop a coverage column (all on hover)
 SNIPPET: Final = 90  # characters of a claim's text in the coverage table
 
 
@@ -68,20 +71,31 @@ def highlight(text: str, marks: Iterable[Mark]) -> str:
     return "".join(out)
 
 
-def short_ids(doc_ids: Sequence[str], least: int = 3) -> dict[str, str]:
-    """The shortest prefixes (at least ``least`` characters) that still tell documents apart.
+def abbreviate(name: str, most: int = HEADER) -> str:
+    """``name`` cut to ``most`` characters at a word where it can be, marked with "…".
 
-    >>> short_ids(["000_4d7f", "001_4965", "002_cde2"])
-    {'000_4d7f': '000…', '001_4965': '001…', '002_cde2': '002…'}
-    >>> short_ids(["ab", "abc"])
-    {'ab': 'ab', 'abc': 'abc'}
+    >>> abbreviate("Reuters"), abbreviate("The Nairobi Daily Nation (articles-2)", 24)
+    ('Reuters', 'The Nairobi Daily Nation…')
     """
-    longest = max((len(d) for d in doc_ids), default=0)
-    for k in range(least, longest):
-        cut = [d[:k] for d in doc_ids]
-        if len(set(cut)) == len(set(doc_ids)):
-            return {d: d[:k] + "…" if len(d) > k else d for d in doc_ids}
-    return {d: d for d in doc_ids}
+    if len(name) <= most:
+        return name
+    cut = name[: most + 1]  # a space just past the end makes the last word whole
+    kept = cut.rsplit(" ", 1)[0] if " " in cut[most // 2 :] else cut[:most]
+    return kept.rstrip(" ,;(") + "…"
+
+
+def outlet(report: Report, doc_id: str, text: str | None = None) -> str:
+    """A document named for a reader, its doc id on hover, a link to its url if it has one.
+
+    The name is ``text`` or else Report.outlets'. Only an http or https url becomes a link:
+    nothing else (a ``javascript:`` url) may run from a report.
+    """
+    name = esc(report.outlets.get(doc_id, doc_id) if text is None else text)
+    tip = f' title="{esc(doc_id)}"'
+    url = report.urls.get(doc_id, "")
+    if web_address(url):
+        return f'<a href="{esc(url.strip())}"{tip} rel="noopener noreferrer">{name}</a>'
+    return f"<span{tip}>{name}</span>"
 
 
 def rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -181,7 +195,7 @@ def claim_html(
             f'<p class="{css}">{ALSO if r["attached"] else ""}{said}</p>'
         )
     columns = "".join(
-        f'<div class="source"><h4>{esc(doc)}</h4>{"".join(items)}</div>'
+        f'<div class="source"><h4>{outlet(report, doc)}</h4>{"".join(items)}</div>'
         for doc, items in sorted(by_doc.items())
     )
     status, cid = str(claim["status"]), esc(claim_id)
@@ -213,7 +227,8 @@ def values_line(report: Report, claim_id: str) -> str:
         if x["doc_id"] not in docs:
             docs.append(str(x["doc_id"]))
     items = [
-        f'<span title="{esc(kind)}: {esc(value)}">“{esc(text)}”</span> {esc(", ".join(docs))}'
+        f'<span title="{esc(kind)}: {esc(value)}">“{esc(text)}”</span> '
+        + ", ".join(esc(report.outlets.get(d, d)) for d in docs)
         for (kind, value), (text, docs) in seen.items()
     ]
     return f'<p class="values">{" · ".join(items)}</p>' if items else ""
@@ -240,7 +255,7 @@ def conflicts_html(report: Report, marks: Mapping[str, list[Mark]] | None = None
             sid, _ = located(doc, int(c[f"start_{side}"]))
             said = highlight(str(text[sid]), marks.get(sid, []))
             sides.append(
-                f'<div class="source"><h4>{esc(doc)}{dated}</h4>'
+                f'<div class="source"><h4>{outlet(report, doc)}{dated}</h4>'
                 f'<p class="sentence">{said}</p></div>'
             )
         severity, cid = str(c["severity"]), esc(c["claim_id"])
@@ -305,7 +320,7 @@ def summary_html(report: Report, top: int = 5) -> Html:
     )
     single = report.claims[report.claims.status == SINGLE_SOURCE]
     single_items = "".join(
-        f'<li>{esc(c["claim_id"])} <span class="doc">{esc(c["doc_id"])}</span>: '
+        f'<li>{esc(c["claim_id"])} <span class="doc">{outlet(report, c["doc_id"])}</span>: '
         f"{esc(c['text'])}</li>"
         for c in rows(single.head(top))
     )
@@ -339,7 +354,7 @@ def documents_html(report: Report) -> str:
         )
         lines.append(
             f"<tr><td>{esc(d['doc_id'])}{dup}</td><td>{esc(d['story'])}</td><td>{copy}</td>"
-            f"<td>{esc(d['source'] or d['title'])}</td>"
+            f"<td>{outlet(report, str(d['doc_id']), None if d['source'] else str(d['title']))}</td>"
             f"<td>{esc(d['published'])}</td><td>{d['n_sentences']}</td><td>{d['n_dropped']}</td>"
             f"<td>{claims}</td><td>{share}</td><td>{conflicts}</td></tr>"
         )
@@ -414,14 +429,18 @@ def coverage_html(report: Report) -> str:
             "Report.coverage() gives the table.</p>"
         )
     docs = [str(d) for d in matrix.columns]
-    short = short_ids(docs)
-    head = "".join(f'<th class="doc" title="{esc(d)}">{esc(short[d])}</th>' for d in docs)
+    names = {d: report.outlets.get(d, d) for d in docs}
+    full = {d: names[d] if d in names[d] else f"{names[d]} ({d})" for d in docs}
+    short = {d: abbreviate(names[d]) for d in docs}
+    if len(set(short.values())) < len(docs):  # cut alike ("Reuters (doc-1)"): whole names
+        short = names
+    head = "".join(f'<th class="doc" title="{esc(full[d])}">{esc(short[d])}</th>' for d in docs)
     lines = []
     for c, counts in zip(rows(report.claims), matrix.to_numpy().tolist(), strict=True):
         cid, status, text = esc(c["claim_id"]), str(c["status"]), str(c["text"])
         snippet = text if len(text) <= SNIPPET else text[: SNIPPET - 1].rstrip() + "…"
         cells = "".join(
-            f'<td class="{esc(status)}" title="{esc(d)}: {plural(n, "sentence")}">●</td>'
+            f'<td class="{esc(status)}" title="{esc(names[d])}: {plural(n, "sentence")}">●</td>'
             if n
             else "<td></td>"
             for d, n in zip(docs, counts, strict=True)

@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 from consistency import compare, render
 from consistency.cluster import Claims
 from consistency.errors import InputError
+from consistency.ingest import outlet_labels
 from consistency.records import (
     BAD_FILE,
     BAD_ROW,
@@ -202,6 +203,21 @@ class Report:
         return out
 
     @cached_property
+    def outlets(self) -> dict[str, str]:
+        """Each document's name for a reader, by doc id: its outlet, else its id.
+
+        Two documents of one outlet carry their ids too (ingest.outlet_labels).
+        """
+        d = self.documents
+        return outlet_labels(dict(zip(d.doc_id.astype(str), d.source.astype(str), strict=True)))
+
+    @cached_property
+    def urls(self) -> dict[str, str]:
+        """Each document's url by doc id ("" where the input gives none)."""
+        d = self.documents
+        return dict(zip(d.doc_id.astype(str), d.url.astype(str), strict=True))
+
+    @cached_property
     def sentence_records(self) -> list[dict[str, Any]]:
         """The sentences table's rows as dicts, in table order; built once."""
         return [{str(k): v for k, v in r.items()} for r in self.sentences.to_dict("records")]
@@ -250,7 +266,8 @@ class Report:
         """Per document: its claims, how many another source states too, and its conflicts.
 
         ``corroborated_share`` is the share of the document's claims that some other
-        document states too (a claim in conflict is stated by two or more, so it counts).
+        document states too (a claim in conflict is stated by two or more, so it counts);
+        ``outlet`` the name a reader knows it by (Report.outlets), for labels in a chart.
         """
         status = self.claims.set_index("claim_id").status
         matrix = self.coverage() > 0
@@ -267,16 +284,17 @@ class Report:
                     "single_source": len(own) - multi,
                     "corroborated_share": multi / len(own) if len(own) else float("nan"),
                     "conflicts": int(((hard.doc_a == doc) | (hard.doc_b == doc)).sum()),
+                    "outlet": self.outlets.get(str(doc), str(doc)),
                 }
             )
         return pd.DataFrame(
             rows,
             columns=["doc_id", "claims", "corroborated", "single_source", "corroborated_share",
-                     "conflicts"],
+                     "conflicts", "outlet"],
         )  # fmt: skip
 
     def single_source(self) -> pd.DataFrame:
-        """Single-source claims with their sentence and its neighbours in the document."""
+        """Single-source claims with their sentence, its neighbours and the document's outlet."""
         docs = self.sentences.doc_id.tolist()
         ids, texts = self.sentences.sentence_id.tolist(), self.sentences.text.tolist()
         rows = []
@@ -292,10 +310,12 @@ class Report:
                     "before": texts[i - 1] if same_before else "",
                     "text": texts[i],
                     "after": texts[i + 1] if same_after else "",
+                    "outlet": self.outlets.get(str(c.doc_id), str(c.doc_id)),
                 }
             )
         return pd.DataFrame(
-            rows, columns=["claim_id", "doc_id", "sentence_id", "before", "text", "after"]
+            rows,
+            columns=["claim_id", "doc_id", "sentence_id", "before", "text", "after", "outlet"],
         )
 
     def claim_map(self, *, random_state: int = 0) -> pd.DataFrame:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import consistency
-from consistency import clean
+from consistency import clean, segment
 from consistency.records import Document
 
 from .conftest import DATA, SEEDS
@@ -151,6 +151,79 @@ def test_injected_teasers_from_another_story_are_dropped(tmp_path: Path) -> None
         assert len(row) == 1, blurb
         assert row.iloc[0]["reason"].startswith("teaser: off-topic")
     assert not any(b in " ".join(report.sentences.text) for b in blurbs)
+
+
+ON_TOPIC = (
+    "Twenty-three people died when an overcrowded ferry capsized on Lake Victoria on Tuesday.",
+    "Rescuers pulled 31 survivors from the water, police said.",
+)
+CLOSING = "President William Ruto declared two days of national mourning."
+
+
+@pytest.mark.parametrize(
+    ("after", "dropped"),
+    [
+        # The article's own last line, then the page's end: the article is not over yet.
+        (["Share this article", "© 2024 Coast Times. All rights reserved."], False),
+        # Below the copyright and comments: past the article's end, a promo or blurb.
+        (["© 2024 Coast Times. All rights reserved.", "Comments", "<low>"], True),
+        # A list of related stories, opened by its marker.
+        (["More like this", "<low>", "Markets rally as oil prices fall."], True),
+        # A teaser with its own headline opens no list: the article goes on after it.
+        (["Read more: Floods displace thousands", "<low>", ON_TOPIC[1]], False),
+        # No furniture at all.
+        (["<low>", ON_TOPIC[1]], False),
+    ],
+)
+def test_off_topic_lines_go_only_past_an_edge_of_the_article(
+    after: list[str], dropped: bool
+) -> None:
+    """Synthetic vectors: on-topic lines share one direction, ``CLOSING`` another."""
+    layout = [ON_TOPIC[0], *(CLOSING if line == "<low>" else line for line in after)]
+    if CLOSING not in layout:
+        layout.insert(1, CLOSING)
+    low = {CLOSING, "Markets rally as oil prices fall."}
+    docs = [Document("a", "a.txt", "\n".join(layout)), Document("b", "b.txt", "\n".join(ON_TOPIC))]
+    kept, furniture, sentences = [], [], []
+    for doc in docs:
+        k, f = clean.furniture(doc)
+        kept += k
+        furniture += f
+        sentences += segment.sentences(doc, k)
+    axes = np.eye(3, dtype=np.float32)
+    vectors = np.stack([axes[1] if s.text in low else axes[0] for s in sentences])
+    keep, gone = clean.off_topic(kept, furniture, sentences, vectors)
+    closing = [i for i, s in enumerate(sentences) if s.text == CLOSING]
+    assert len(closing) == 1
+    assert keep[closing[0]] is not dropped
+    assert (CLOSING in [d.text for d in gone]) is dropped
+    assert all(keep[i] for i, s in enumerate(sentences) if s.text in ON_TOPIC)
+
+
+def test_an_outlets_closing_line_is_kept_when_checked_with_another(tmp_path: Path) -> None:
+    """Two outlets on one ferry disaster: the line only one has, before its page furniture,
+    stays a claim (it scores near 0 against the other outlet's sentences)."""
+    (tmp_path / "coast.txt").write_text(
+        "Ferry capsizes on Lake Victoria, 23 dead\n\n"
+        "Twenty-three people died when an overcrowded passenger ferry capsized on Lake "
+        "Victoria near Homa Bay on Tuesday, police said.\n"
+        "Rescuers pulled 31 survivors from the water and the search went on on Wednesday.\n"
+        f"{CLOSING}\nShare this article\n© 2024 Coast Times. All rights reserved.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "nairobi.txt").write_text(
+        "Lake Victoria ferry disaster: death toll rises\n\n"
+        "At least 25 people were killed when a passenger ferry overturned on Lake Victoria "
+        "near Homa Bay on Tuesday, officials said.\n"
+        "Police said 31 people were rescued and divers were searching for more bodies.\n"
+        "More like this\nMarkets rally as oil prices fall in Nairobi trading.\n",
+        encoding="utf-8",
+    )
+    report = consistency.check([tmp_path])
+    assert CLOSING in set(report.sentences.text)
+    assert CLOSING not in set(report.dropped.text)
+    teaser = report.dropped[report.dropped.text.str.startswith("Markets rally")]
+    assert teaser.reason.str.startswith("teaser: off-topic").tolist() == [True]
 
 
 def test_real_news_lines_are_not_dropped_as_off_topic(ecb_report) -> None:

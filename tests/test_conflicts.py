@@ -99,6 +99,46 @@ def test_a_headline_against_its_own_body() -> None:
     assert (c.a.doc_id, c.b.doc_id, c.severity) == ("A", "A", "conflict")
 
 
+def test_explanations_name_the_outlets() -> None:
+    a = "Twenty-three people died when the ferry capsized."
+    b = "25 people died when the ferry capsized."
+    sentences = [Sentence("A", "A:1", 0, len(a), a), Sentence("B", "B:1", 0, len(b), b)]
+    slots = [extract(a), extract(b)]
+    [c] = compare.conflicts(sentences, {"c1": [0, 1]}, slots, outlets={"A": "Coast Times"})
+    assert c.explanation == "Coast Times says “Twenty-three”, B says “25”."
+    assert (c.a.doc_id, c.b.doc_id) == ("A", "B")  # the tables still name documents by id
+
+
+FERRY = [
+    ("Coast Times", "Ferry capsizes on Lake Victoria, 23 dead\nTwenty-three people died when "
+     "an overcrowded passenger ferry capsized on Lake Victoria near Homa Bay on Tuesday, "
+     "police said.\nPresident William Ruto declared two days of national mourning."),
+    ("Nairobi Daily", "Lake Victoria ferry disaster\nAt least 25 people were killed when a "
+     "passenger ferry capsized on Lake Victoria near Homa Bay on Tuesday, officials said."),
+    ("Nairobi Daily", "Divers search Lake Victoria\nDivers searched for bodies on Wednesday "
+     "after at least 25 people were killed when a passenger ferry capsized on Lake Victoria "
+     "near Homa Bay on Tuesday."),
+]  # fmt: skip
+
+
+def test_a_tables_outlets_name_the_conflict_and_its_csvs_repeat(tmp_path: Path) -> None:
+    table = tmp_path / "articles.csv"
+    pd.DataFrame(FERRY, columns=["source", "text"]).to_csv(table, index=False)
+    first = check([table])
+    ids = list(first.documents.doc_id)  # no id column: "articles-<line>"
+    [explanation] = first.conflicts.explanation
+    assert explanation == (
+        f"Coast Times says “Twenty-three”, Nairobi Daily ({ids[1]}) and Nairobi Daily "
+        f"({ids[2]}) say “At least 25”."
+    )
+    out_a, out_b = tmp_path / "a", tmp_path / "b"
+    first.to_csv(out_a)
+    check([table]).to_csv(out_b)
+    for name in ("documents", "sentences", "claims", "slots", "conflicts", "dropped"):
+        assert (out_a / f"{name}.csv").read_bytes() == (out_b / f"{name}.csv").read_bytes()
+    assert list(pd.read_csv(out_a / "documents.csv").source) == [s for s, _ in FERRY]
+
+
 # --- the whole checker on mutated copies of a story --------------------------------------------
 
 

@@ -83,6 +83,65 @@ def test_html_text_title_and_date(tmp_path: Path) -> None:
     assert doc.text.count("\n") >= 2  # paragraphs stay on lines of their own
 
 
+SITE = '<meta property="og:site_name" content="Coast Times">'
+OG_URL = '<meta property="og:url" content="https://coasttimes.example/og">'
+CANONICAL = '<link rel="canonical" href="https://coasttimes.example/ferry">'
+LINKED = (
+    '<script type="application/ld+json">{"@context": "https://schema.org", "@graph": ['
+    '{"@type": "WebSite", "name": "Coast Times web"}, {"@type": "NewsArticle", '
+    '"datePublished": "2024-05-14T09:00:00+03:00", "publisher": {"@type": "Organization", '
+    '"name": "Coast Times  Group"}}]}</script>'
+)
+
+
+@pytest.mark.parametrize(
+    ("head", "source", "url", "published"),
+    [
+        ([SITE, OG_URL, CANONICAL, LINKED], "Coast Times", "https://coasttimes.example/ferry",
+         "2024-05-14"),
+        # No og:site_name: the JSON-LD publisher names the outlet (its spaces tidied).
+        ([OG_URL, LINKED], "Coast Times Group", "https://coasttimes.example/og", "2024-05-14"),
+        # A relative canonical link is no address to open; og:url is.
+        ([OG_URL, '<link rel="canonical" href="/ferry">'], "", "https://coasttimes.example/og",
+         ""),
+        # Only http and https addresses are kept.
+        (['<meta property="og:url" content="javascript:alert(1)">'], "", "", ""),
+        # A publisher given as a list of names, or as a name.
+        (['<script type="application/ld+json">{"@type": "Article", "publisher": ["Wire"]}'
+          "</script>"], "Wire", "", ""),
+        (['<script type="application/ld+json">[{"@type": "NewsArticle", "publisher": "Wire",'
+          ' "datePublished": "2024-05-13"}]</script>'], "Wire", "", "2024-05-13"),
+        # Broken JSON-LD is passed over: the page is still read.
+        (['<script type="application/ld+json">{"publisher": </script>', SITE], "Coast Times",
+         "", ""),
+    ],
+)  # fmt: skip
+def test_saved_page_names_its_outlet_url_and_date(
+    tmp_path: Path, head: list[str], source: str, url: str, published: str
+) -> None:
+    page = tmp_path / "ferry.html"
+    page.write_text(
+        f"<html><head><title>Ferry</title>{''.join(head)}</head><body>"
+        "<p>Twenty-three people died when a ferry capsized on Lake Victoria.</p></body></html>",
+        encoding="utf-8",
+    )
+    [doc] = ingest.load([page]).documents
+    assert (doc.source, doc.url, doc.published) == (source, url, published)
+    assert doc.text.strip().endswith(
+        "Twenty-three people died when a ferry capsized on Lake Victoria."
+    )
+    assert "schema.org" not in doc.text  # the metadata is read, not shown as text
+
+
+@given(st.dictionaries(st.text(min_size=1, max_size=6), st.sampled_from(["", "AP", " AP", "a"])))
+def test_outlet_labels_tell_every_document_apart(sources: dict[str, str]) -> None:
+    labels = ingest.outlet_labels(sources)
+    assert set(labels) == set(sources)
+    assert len(set(labels.values())) == len(labels)
+    for doc_id, source in sources.items():
+        assert labels[doc_id] in (source.strip() or doc_id, f"{source.strip()} ({doc_id})")
+
+
 def test_crlf_offsets_match_what_python_reads(tmp_path: Path) -> None:
     f = tmp_path / "a.txt"
     f.write_bytes(b"First line.\r\nSecond line.\r\n")

@@ -258,8 +258,43 @@ def test_highlighting_never_changes_the_text(text: str, spans: list[tuple[int, i
     assert markup.count("<mark ") <= len(marks)
 
 
-@given(st.lists(st.text(min_size=1, max_size=12), unique=True, max_size=8))
-def test_short_ids_tell_documents_apart(ids: list[str]) -> None:
-    short = render.short_ids(ids)
-    assert set(short) == set(ids)
-    assert len(set(short.values())) == len(ids)
+@given(st.text(min_size=1, max_size=60), st.integers(4, 30))
+def test_an_abbreviated_name_is_its_start(name: str, most: int) -> None:
+    short = render.abbreviate(name, most)
+    assert short == name or (short.endswith("…") and name.startswith(short[:-1]))
+    assert len(short) <= most + 1
+
+
+def test_outlets_head_the_columns_and_their_pages_are_links(tmp_path: Path) -> None:
+    """A table naming each article's outlet and address: the page names outlets, links the
+    web addresses (escaped) and nothing else."""
+    ferry = "Twenty-three people died when a ferry capsized on Lake Victoria on Tuesday."
+    rows = [
+        ("Coast Times", 'https://coast.example/ferry?id=1&s="news"', ferry),
+        (
+            "The Nairobi Daily Nation and Evening Standard",
+            "javascript:alert(1)",
+            ferry.replace("Twenty-three people", "At least 25 people"),
+        ),
+        ("", "", "President William Ruto declared two days of national mourning."),
+    ]
+    table = tmp_path / "articles.csv"
+    pd.DataFrame(rows, columns=["source", "url", "text"]).to_csv(table, index=False)
+    report = check([table])
+    page = report.to_html(tmp_path / "report.html").read_text(encoding="utf-8")
+    ids = list(report.documents.doc_id)
+    heads = re.findall(r'<th class="doc" title="([^"]*)">([^<]*)</th>', page)
+    assert heads == [
+        (f"Coast Times ({ids[0]})", "Coast Times"),
+        (f"The Nairobi Daily Nation and Evening Standard ({ids[1]})", "The Nairobi Daily Nation…"),
+        (ids[2], ids[2]),
+    ]
+    link = f'<a href="https://coast.example/ferry?id=1&amp;s=&quot;news&quot;" title="{ids[0]}"'
+    assert f"<h4>{link}" in page  # atop the outlet's column of each claim it states
+    assert "javascript:" not in "".join(re.findall(r'href="([^"]*)"', page))
+    assert f'<span title="{ids[1]}">The Nairobi Daily Nation and Evening Standard</span>' in page
+    # The notebook's tables carry the names beside the ids.
+    outlets = ["Coast Times", "The Nairobi Daily Nation and Evening Standard", ids[2]]
+    assert list(report.agreement().outlet) == outlets
+    single = report.single_source()
+    assert dict(zip(single.doc_id, single.outlet, strict=True)) == {ids[2]: ids[2]}
