@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from consistency import compare, render
+from consistency import compare, render, text
 from consistency.cluster import Claims
 from consistency.errors import InputError
 from consistency.records import (
@@ -37,6 +37,23 @@ CORROBORATED = "corroborated"
 SINGLE_SOURCE = "single-source"
 CONFLICT = compare.CONFLICT
 TABLES = ("documents", "sentences", "claims", "slots", "conflicts", "dropped")
+
+
+@dataclass(frozen=True)
+class View:
+    """A view of a report: plain text at a prompt or in ``print``, HTML in a notebook."""
+
+    text: str
+    html: str
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def __str__(self) -> str:
+        return self.text
+
+    def _repr_html_(self) -> str:
+        return self.html
 
 
 @dataclass(frozen=True)
@@ -116,20 +133,32 @@ class Report:
             shutil.rmtree(tmp, ignore_errors=True)
         return path
 
+    def __repr__(self) -> str:
+        """The counts in three lines: the tables are its attributes, too long to print whole."""
+        return f"<Report\n{text.counts(self)}>"
+
+    def __str__(self) -> str:
+        """The counts, the first conflicts and single-source claims (``summary`` in text)."""
+        return text.summary(self)
+
     def _repr_html_(self) -> str:
         """What a notebook shows for a Report: counts, top conflicts, top single-source claims."""
         return render.summary_html(self)
 
-    def claim(self, claim_id: str) -> render.Html:
+    def claim(self, claim_id: str) -> View:
         """A claim's sentences side by side, one column a document, values highlighted."""
         if claim_id not in set(self.claims.claim_id):
             known = ", ".join(self.claims.claim_id.head(5))
             raise KeyError(f"no claim {claim_id!r}; claims are named like {known}...")
-        return render.claim_html(self, claim_id)
+        return View(text.claim(self, claim_id), render.claim_html(self, claim_id))
 
-    def show_conflicts(self) -> render.Html:
+    def show_conflicts(self) -> View:
         """Every conflict and note with its two sentences side by side, values highlighted."""
-        return render.conflicts_html(self)
+        return View(text.conflicts(self), render.conflicts_html(self))
+
+    def show_single_source(self) -> View:
+        """Every single-source claim's sentence, between the sentences around it."""
+        return View(text.single_source(self), render.single_source_html(self))
 
     def claim_sentences(self, claim_id: str) -> pd.DataFrame:
         """The sentences stating a claim, by document; ``attached``: clustered into another.
@@ -138,10 +167,10 @@ class Report:
         their source too; those rows have ``attached`` True.
         """
         columns = ["doc_id", "sentence_id", "attached", "text"]
-        return pd.DataFrame(self.stated_by(claim_id), columns=columns)
+        return pd.DataFrame(self._stated_by(claim_id), columns=columns)
 
     @cached_property
-    def stating(self) -> dict[str, list[int]]:
+    def _stating(self) -> dict[str, list[int]]:
         """Row positions in ``sentences`` of the sentences stating each claim, in table order.
 
         Built once, so that views of every claim (the HTML page) stay linear in the input.
@@ -155,23 +184,23 @@ class Report:
         return out
 
     @cached_property
-    def sentence_records(self) -> list[dict[str, Any]]:
+    def _sentence_records(self) -> list[dict[str, Any]]:
         """The sentences table's rows as dicts, in table order; built once."""
         return [{str(k): v for k, v in r.items()} for r in self.sentences.to_dict("records")]
 
     @cached_property
-    def claim_records(self) -> dict[str, dict[str, Any]]:
+    def _claim_records(self) -> dict[str, dict[str, Any]]:
         """The claims table's rows as dicts, by claim id; built once."""
         return {str(r["claim_id"]): {str(k): v for k, v in r.items()}
                 for r in self.claims.to_dict("records")}  # fmt: skip
 
-    def stated_by(self, claim_id: str) -> list[dict[str, Any]]:
+    def _stated_by(self, claim_id: str) -> list[dict[str, Any]]:
         """``claim_sentences`` as plain dicts, without building a DataFrame per claim."""
-        rows = [self.sentence_records[i] for i in self.stating.get(claim_id, [])]
+        rows = [self._sentence_records[i] for i in self._stating.get(claim_id, [])]
         return [{**r, "attached": r["claim_id"] != claim_id} for r in rows]
 
     @cached_property
-    def values_by_sentence(self) -> dict[str, list[dict[str, Any]]]:
+    def _values_by_sentence(self) -> dict[str, list[dict[str, Any]]]:
         """The slots table's rows (as dicts) by sentence id, in table order; built once."""
         out: dict[str, list[dict[str, Any]]] = {}
         for x in self.slots.to_dict("records"):
@@ -234,7 +263,7 @@ class Report:
         ids, texts = self.sentences.sentence_id.tolist(), self.sentences.text.tolist()
         rows = []
         for c in self.claims[self.claims.status == SINGLE_SOURCE].itertuples(index=False):
-            i = self.stating[str(c.claim_id)][0]
+            i = self._stating[str(c.claim_id)][0]
             same_before = i > 0 and docs[i - 1] == docs[i]
             same_after = i + 1 < len(docs) and docs[i + 1] == docs[i]
             rows.append(

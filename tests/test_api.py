@@ -1,7 +1,8 @@
-"""The Python API: what check() takes besides paths."""
+"""The Python API: what check() takes besides paths, and how a Report shows itself."""
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from consistency.report import Report
 from .conftest import SEEDS
 
 TWO = ("000_4d7f4bafa4ab37f4.txt", "003_81d8d45a0979f314.txt")
+TAG = re.compile(r"<[^>]*>")
 
 
 def seed_frame() -> pd.DataFrame:
@@ -157,3 +159,42 @@ def test_check_takes_texts() -> None:
     assert list(report.documents.doc_id) == ["text-1", "text-2"]
     assert set(report.sentences.text) == set(texts)
     assert list(report.conflicts.kind) == ["count"]  # 120 against 130 passengers
+    shown = str(report.show_conflicts())  # as a terminal shows it, both values marked
+    assert shown.startswith("conflict: count in c001:")
+    assert "«120»" in shown and "«130»" in shown
+
+
+# --- how a report shows itself --------------------------------------------------------------
+
+
+def test_repr_is_a_short_summary(seed_report: Report) -> None:
+    shown = repr(seed_report)
+    assert len(shown) < 300
+    s = seed_report.summary()
+    assert f"{s['documents']} documents" in shown
+    assert f"{s['claims']} claims" in shown
+    assert str(seed_report).startswith(shown.removeprefix("<Report\n").removesuffix(">"))
+    assert "Single-source claims (first 5 of" in str(seed_report)
+
+
+def test_a_notebook_shows_the_summary_as_html(seed_report: Report) -> None:
+    markup = seed_report._repr_html_()
+    assert markup.startswith('<div class="consistency-report">')
+    assert '<table class="counts">' in markup
+
+
+def test_views_are_text_at_a_prompt_and_html_in_a_notebook(seed_report: Report) -> None:
+    claim_id = str(seed_report.claims.claim_id.iloc[0])
+    for view in (
+        seed_report.show_conflicts(),
+        seed_report.show_single_source(),
+        seed_report.claim(claim_id),
+    ):
+        assert "class=" not in repr(view)
+        assert repr(view) == str(view)
+        assert "class=" in view._repr_html_()
+    claim = seed_report.claim(claim_id)
+    # The same sentences in both, their values marked in each.
+    for text in seed_report.claim_sentences(claim_id).text:
+        assert text in html.unescape(TAG.sub("", claim._repr_html_()))
+        assert text in str(claim).replace("«", "").replace("»", "")
