@@ -30,6 +30,18 @@ from consistency.cache import EmbeddingCache
 from consistency.errors import ModelError
 from consistency.progress import bar
 
+__all__ = [
+    "MODELS_ENV",
+    "Encoder",
+    "Manifest",
+    "embed",
+    "models_dir",
+    "preload",
+    "sha256",
+    "torch_encoder",
+    "wait_for_load",
+]
+
 MODELS_ENV = "CONSISTENCY_MODELS_DIR"
 BACKENDS = ("onnx", "onnx-int8", "torch")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+__all__ = ["ConsistencyError", "InputError", "ModelError"]
+
 
 class ConsistencyError(Exception):
     """Base of every error the checker raises on purpose; the CLI maps it to exit code 2."""

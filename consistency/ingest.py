@@ -21,6 +21,19 @@ import pandas as pd
 from consistency.errors import InputError
 from consistency.records import Document, Dropped
 
+__all__ = [
+    "SENTENCE_END",
+    "Ingested",
+    "Inputs",
+    "Rows",
+    "Source",
+    "dateline",
+    "expand",
+    "load",
+    "sources",
+    "timestamp_date",
+]
+
 PLAIN_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
 TABLE_SUFFIXES = frozenset({".csv", ".tsv", ".jsonl"})

@@ -42,6 +42,16 @@ from consistency.workers import (
     spare_core,
 )
 
+__all__ = [
+    "MAX_SENTENCES",
+    "PRELOAD_BYTES",
+    "Story",
+    "check",
+    "conclude",
+    "group_stories",
+    "read_story",
+]
+
 # An input is grouped into stories first and every later stage runs per story, so time and
 # memory grow with the input (94,351 sentences, the ECB+ corpus repeated: 89 s, 1.4 GB).
 # What still grows with the square of one story's size is the teaser check and, in a story

@@ -5,6 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+__all__ = [
+    "CLAIM_COLUMNS",
+    "CONFLICT_COLUMNS",
+    "DOCUMENT_COLUMNS",
+    "DROPPED_COLUMNS",
+    "SENTENCE_COLUMNS",
+    "SLOT_COLUMNS",
+    "Document",
+    "Dropped",
+    "Sentence",
+    "Span",
+]
+
 
 @dataclass(frozen=True)
 class Document:

@@ -19,6 +19,15 @@ import pandas as pd
 if TYPE_CHECKING:
     from consistency.report import Report
 
+__all__ = [
+    "Html",
+    "claim_html",
+    "conflicts_html",
+    "page",
+    "plural",
+    "single_source_html",
+    "summary_html",
+]
 
 CORROBORATED, SINGLE_SOURCE, CONFLICT, NOTE = "corroborated", "single-source", "conflict", "note"
 STATUSES: Final = (CONFLICT, CORROBORATED, SINGLE_SOURCE)

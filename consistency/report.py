@@ -33,6 +33,19 @@ from consistency.records import (
 from consistency.slots import Slot
 from consistency.workers import PARALLEL_MIN, Background, spare_core
 
+__all__ = [
+    "CONFLICT",
+    "CORROBORATED",
+    "SINGLE_SOURCE",
+    "Report",
+    "View",
+    "build",
+    "claim_names",
+    "csv_safe",
+    "refuse_inputs",
+    "write_csv",
+]
+
 CORROBORATED = "corroborated"
 SINGLE_SOURCE = "single-source"
 CONFLICT = compare.CONFLICT

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import importlib
 import re
 from pathlib import Path
 
@@ -198,3 +199,26 @@ def test_views_are_text_at_a_prompt_and_html_in_a_notebook(seed_report: Report) 
     for text in seed_report.claim_sentences(claim_id).text:
         assert text in html.unescape(TAG.sub("", claim._repr_html_()))
         assert text in str(claim).replace("«", "").replace("»", "")
+
+
+# --- what is public -------------------------------------------------------------------------
+
+MODULES = sorted(
+    p.stem for p in Path(consistency.__file__).parent.glob("*.py") if p.stem != "__init__"
+)
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_a_modules_all_names_what_it_defines(name: str) -> None:
+    module = importlib.import_module(f"consistency.{name}")
+    public = getattr(module, "__all__", None)
+    if public is None:
+        pytest.skip(f"{name} has no __all__")
+    assert public == sorted(set(public), key=public.index)  # each name once
+    assert all(hasattr(module, n) for n in public)
+    assert not [n for n in public if n.startswith("_")]
+
+
+def test_the_reports_lookups_are_private(seed_report: Report) -> None:
+    for name in ("stating", "stated_by", "claim_records", "sentence_records", "values_by_sentence"):
+        assert not hasattr(seed_report, name)
