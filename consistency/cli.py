@@ -82,6 +82,14 @@ def check(
             "--html", help="Also write report.html: one self-contained page to read the report."
         ),
     ] = False,
+    write_json: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="Also write report.json: documents, claims with their sentences, sources and "
+            "values, and conflicts, in one file (its fields: docs/json.md).",
+        ),
+    ] = False,
     cache: Annotated[
         Path | None,
         typer.Option(
@@ -135,6 +143,8 @@ def check(
         written = result.to_csv(out, protect=inputs, workers=workers)
         if html:
             written.append(result.to_html(out / "report.html", protect=inputs))
+        if write_json:
+            written.append(result.to_json(out / "report.json", protect=inputs))
         # At the exit, the interpreter's last collection would go over every object only
         # to free what exiting frees anyway (0.12 s after a small run): skipped. Not now,
         # as this may run inside a longer process (a test's runner).

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import shutil
 import tempfile
@@ -50,6 +52,9 @@ CORROBORATED = "corroborated"
 SINGLE_SOURCE = "single-source"
 CONFLICT = compare.CONFLICT
 TABLES = ("documents", "sentences", "claims", "slots", "conflicts", "dropped")
+# report.json's layout (docs/json.md); raised when a field changes meaning or goes away.
+JSON_SCHEMA = 1
+SENTENCE_FIELDS = ("sentence_id", "doc_id", "start", "end", "attached", "text")
 
 
 @dataclass(frozen=True)
@@ -129,6 +134,85 @@ class Report:
             return written
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+
+    def to_json(self, path: str | Path, *, protect: Sequence[str | Path] = ()) -> Path:
+        """Write ``as_json`` to ``path`` (docs/json.md); returns its path.
+
+        The same report gives the same bytes: fields in a fixed order, rows in the
+        tables' order. Written beside and then moved over ``path``, never over one of the
+        ``protect`` files.
+        """
+        path = Path(path)
+        refuse_inputs([path], protect)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        body = json.dumps(self.as_json(), ensure_ascii=False, indent=2, allow_nan=False)
+        tmp = Path(tempfile.mkdtemp(prefix=".consistency-", dir=path.parent))
+        try:
+            (tmp / path.name).write_text(body + "\n", encoding="utf-8", newline="\n")
+            os.replace(tmp / path.name, path)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return path
+
+    def as_json(self) -> dict[str, Any]:
+        """The report as data for JSON: documents, claims, conflicts and dropped spans.
+
+        A claim carries its sources, its sentences and its values as records (kind, value,
+        unit, hedge, offsets), where claims.csv gives them as prose. docs/json.md
+        describes each field.
+        """
+        starts = dict(zip(self.sentences.sentence_id, self.sentences.start, strict=True))
+        claims = []
+        for c in self.claims.to_dict("records"):
+            cid = str(c["claim_id"])
+            stated = self._stated_by(cid)
+            values = [
+                json_value(x, int(starts[x["sentence_id"]]))
+                for r in stated
+                for x in self._values_by_sentence.get(str(r["sentence_id"]), [])
+            ]
+            claims.append(
+                {
+                    "claim_id": cid,
+                    "status": c["status"],
+                    "story": c["story"],
+                    "n_sources": c["n_sources"],
+                    "sources": str(c["sources"]).split(";") if c["sources"] else [],
+                    "n_sentences": c["n_sentences"],
+                    "doc_id": c["doc_id"],
+                    "text": c["text"],
+                    "sentences": [{k: r[k] for k in SENTENCE_FIELDS} for r in stated],
+                    "values": values,
+                }
+            )
+        conflicts = [
+            {
+                **{k: c[k] for k in ("claim_id", "kind", "severity", "explanation")},
+                **{
+                    side: {
+                        "doc_id": c[f"doc_{side}"],
+                        "value": c[f"value_{side}"],
+                        "text": c[f"text_{side}"],
+                        "start": c[f"start_{side}"],
+                        "end": c[f"end_{side}"],
+                    }
+                    for side in "ab"
+                },
+            }
+            for c in self.conflicts.to_dict("records")
+        ]
+        data: dict[str, Any] = plain(
+            {
+                "schema": JSON_SCHEMA,
+                "summary": self.summary(),
+                "warnings": list(self.warnings),
+                "documents": self.documents.to_dict("records"),
+                "claims": claims,
+                "conflicts": conflicts,
+                "dropped": self.dropped.to_dict("records"),
+            }
+        )
+        return data
 
     def to_html(self, path: str | Path, *, protect: Sequence[str | Path] = ()) -> Path:
         """Write the report as one self-contained HTML page (render.page); returns its path.
@@ -348,6 +432,41 @@ class Report:
             "notes": int((self.conflicts["severity"] == compare.NOTE).sum()),
             "dropped": len(self.dropped),
         }
+
+
+def json_value(x: Mapping[str, Any], sentence_start: int) -> dict[str, Any]:
+    """A slots-table row as report.json gives a value: offsets in the sentence and document."""
+    return {
+        "kind": x["kind"],
+        "value": x["value"],
+        "unit": x["unit"],
+        "hedge": x["hedge"],
+        "about": x["about"],
+        "text": x["text"],
+        "doc_id": x["doc_id"],
+        "sentence_id": x["sentence_id"],
+        "start": x["start"],
+        "end": x["end"],
+        "doc_start": sentence_start + int(x["start"]),
+        "doc_end": sentence_start + int(x["end"]),
+    }
+
+
+def plain(value: Any) -> Any:
+    """``value`` with numpy scalars as Python ones and missing cells (NaN) as None.
+
+    >>> plain({"n": np.int64(3), "share": float("nan"), "rows": [np.float32(0.5)]})
+    {'n': 3, 'share': None, 'rows': [0.5]}
+    """
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
