@@ -450,8 +450,9 @@ def check(
 
     ``text_column``/``id_column`` name a table's (or DataFrame's) columns;
     ``skip_bad_rows`` sets bad rows aside (in ``dropped``) instead of stopping;
-    ``models`` is the folder with the model manifest and the link head (default: the
-    project's ``models/``); more than ``max_sentences`` kept sentences is refused;
+    ``models`` is the folder with the model manifest and the link head (default: the copy
+    of ``models/`` an installed package carries, or a checkout's; see embed.models_dir);
+    more than ``max_sentences`` kept sentences is refused;
     ``progress`` draws progress bars on stderr (default: only when stderr is a terminal);
     ``cache`` is a folder that keeps sentence embeddings between runs, so a run embeds only
     sentences it has not seen (see cache.py); the articles are grouped into stories whose
