@@ -33,6 +33,8 @@ from consistency.errors import InputError
 if TYPE_CHECKING:
     from consistency.embed import Manifest
 
+__all__ = ["EmbeddingCache", "user_folder", "written"]
+
 SCHEMA = "CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vector BLOB NOT NULL)"
 LOOKUP_BATCH = 500  # keys per SELECT: below SQLite's limit on bound parameters
 

@@ -21,6 +21,8 @@ from numpy.typing import NDArray
 from consistency.ingest import SENTENCE_END, dateline, timestamp_date
 from consistency.records import Document, Dropped, Sentence, Span
 
+__all__ = ["furniture", "off_topic"]
+
 # One pattern per reason; a line is furniture when the pattern matches the line as a whole
 # (or its opening, for teaser markers) and the line is short, as widgets and prompts are.
 FURNITURE: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (

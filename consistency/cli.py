@@ -124,6 +124,14 @@ def check(
             "--html", help="Also write report.html: one self-contained page to read the report."
         ),
     ] = False,
+    write_json: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="Also write report.json: documents, claims with their sentences, sources and "
+            "values, and conflicts, in one file (its fields: docs/json.md).",
+        ),
+    ] = False,
     cache: Annotated[
         Path | None,
         typer.Option(
@@ -176,7 +184,7 @@ def check(
             exclude=[out],
         )
         inputs = [p for p in ingest.expand(paths, exclude=[out]) if isinstance(p, Path)]
-        written = result.write(out, html=html, protect=inputs, workers=workers)
+        written = result.write(out, html=html, data=write_json, protect=inputs, workers=workers)
         # At the exit, the interpreter's last collection would go over every object only
         # to free what exiting frees anyway (0.12 s after a small run): skipped. Not now,
         # as this may run inside a longer process (a test's runner).

@@ -49,6 +49,8 @@ from consistency.slots import (
     singular,
 )
 
+__all__ = ["CONFLICT", "NOTE", "Conflict", "conflicts", "summary"]
+
 CONFLICT, NOTE = "conflict", "note"
 # The group a kind is compared in: dates and weekdays resolve to the same calendar.
 GROUP: Final = {RELATIVE: DATE}

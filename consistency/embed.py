@@ -30,6 +30,18 @@ from consistency.cache import EmbeddingCache
 from consistency.errors import ModelError
 from consistency.progress import bar
 
+__all__ = [
+    "MODELS_ENV",
+    "Encoder",
+    "Manifest",
+    "embed",
+    "models_dir",
+    "preload",
+    "sha256",
+    "torch_encoder",
+    "wait_for_load",
+]
+
 MODELS_ENV = "CONSISTENCY_MODELS_DIR"
 BACKENDS = ("onnx", "onnx-int8", "torch")
 
@@ -37,14 +49,20 @@ BACKENDS = ("onnx", "onnx-int8", "torch")
 def models_dir(override: str | Path | None = None) -> Path:
     """The folder holding the model manifest and learned heads.
 
-    ``override``, else ``$CONSISTENCY_MODELS_DIR``, else ``models/`` beside the package.
+    ``override``, else ``$CONSISTENCY_MODELS_DIR``, else the copy of ``models/`` an
+    installed package carries (``consistency/models``, see pyproject.toml), else, in a
+    checkout, the repository's ``models/`` beside the package.
     """
     if override is not None:
         return Path(override)
     env = os.environ.get(MODELS_ENV)
     if env:
         return Path(env)
-    return Path(__file__).resolve().parent.parent / "models"
+    here = Path(__file__).resolve().parent
+    # The packaged copy first: an installed package's parent is site-packages, where a
+    # folder named models/ may belong to anything.
+    packaged = here / "models"
+    return packaged if packaged.is_dir() else here.parent / "models"
 
 
 @dataclass(frozen=True)
@@ -72,8 +90,9 @@ class Manifest:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as e:
             raise ModelError(
-                f"{path}: cannot read the model manifest ({e}); "
-                f"point {MODELS_ENV} at the project's models/ folder."
+                f"{path}: cannot read the model manifest ({e}); reinstall the package "
+                f"(a wheel carries models/), or point {MODELS_ENV} at the project's models/ "
+                "folder."
             ) from None
         fields = cls.__dataclass_fields__
         missing = [k for k in fields if k not in data]

@@ -1,4 +1,4 @@
-"""Paths -> Documents: .txt/.md/.html articles with a stable id, a title and a publication date."""
+"""Paths, DataFrames, records or texts -> Documents, each with a stable id, title and date."""
 
 from __future__ import annotations
 
@@ -6,17 +6,34 @@ import codecs
 import csv
 import io
 import json
+import math
+import os
 import re
 import sys
 from collections import Counter
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any, BinaryIO, Final
+from typing import Any, BinaryIO, Final, TypeAlias
+
+import pandas as pd
 
 from consistency.errors import BadRowError, InputError
 from consistency.records import BAD_FILE, BAD_ROW, REPORT_MANIFEST, Document, Dropped
+
+__all__ = [
+    "SENTENCE_END",
+    "Ingested",
+    "Inputs",
+    "Rows",
+    "Source",
+    "dateline",
+    "expand",
+    "load",
+    "sources",
+    "timestamp_date",
+]
 
 PLAIN_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
@@ -27,6 +44,8 @@ STDIN = "-"  # a path of "-" reads JSONL from standard input
 SKIP_BAD_FILES: Final = (
     "Or pass --skip-bad-files to set unreadable files aside (they are listed in dropped.csv)."
 )
+# Rows given in memory without an id are named by position: text-1, text-2...
+MEMORY_STEM: Final = "text"
 
 # One article file over this size is refused rather than read (a 50 MB "article" is a
 # mistake, and embedding it would take an hour); a table of articles may be larger.
@@ -132,6 +151,97 @@ HTML_DATE_META = (
 
 
 @dataclass(frozen=True)
+class Rows:
+    """Articles given in memory, one a row, read as a table's rows are (rows_to_documents).
+
+    ``where`` names them in errors and in each Document's path ("<DataFrame>:3");
+    ``columns`` is a DataFrame's header (None for records, whose fields may differ).
+    """
+
+    where: str
+    rows: tuple[object, ...]
+    columns: tuple[str, ...] | None = None
+
+
+# What check() takes (see sources): one path, paths, a DataFrame, or records.
+Inputs: TypeAlias = (
+    str
+    | os.PathLike[str]
+    | pd.DataFrame
+    | Iterable[str | os.PathLike[str]]
+    | Iterable[Mapping[str, Any]]
+)
+Source: TypeAlias = Path | str | Rows  # an expanded input: a file, STDIN, or rows in memory
+
+
+def sources(inputs: Inputs | None = None, texts: Iterable[str] | None = None) -> list[Source]:
+    """The inputs of check() as ``load`` reads them; InputError when they are ambiguous.
+
+    ``inputs`` is a path (str or Path), an iterable of paths, a DataFrame (one article a
+    row) or an iterable of dicts (one article each, keyed like a JSONL table's fields).
+    A str is always a path, never article text: plain texts go in ``texts``. A dict alone,
+    a Series, or paths mixed with dicts are refused with the way to say it.
+
+    >>> sources(["a.txt", Path("b")])
+    ['a.txt', PosixPath('b')]
+    >>> [r.where for r in sources(pd.DataFrame({"text": ["Ferry sank."]}), ["Ferry sank."])]
+    ['<DataFrame>', '<texts>']
+    """
+    out: list[Source] = []
+    if isinstance(inputs, pd.DataFrame):
+        if not inputs.columns.is_unique:
+            raise InputError(
+                "<DataFrame>: its column names repeat; rename them so each is given once."
+            )
+        columns = tuple(str(c) for c in inputs.columns)
+        rows = (dict(zip(columns, row, strict=True)) for row in inputs.itertuples(index=False))
+        out.append(Rows("<DataFrame>", tuple(rows), columns))
+    elif isinstance(inputs, pd.Series):
+        raise InputError(
+            "a Series is not an input; pass its texts as check(texts=series), or a DataFrame "
+            "with a 'text' column."
+        )
+    elif isinstance(inputs, Mapping):
+        raise InputError(
+            "a dict is not an input; pass a list of dicts, one per article, each with a "
+            "'text' field, or a DataFrame."
+        )
+    elif isinstance(inputs, str | os.PathLike):
+        out.append(Path(inputs) if isinstance(inputs, os.PathLike) else inputs)
+    elif isinstance(inputs, bytes):
+        raise InputError("bytes are not an input; decode them, or give the file's path.")
+    elif inputs is not None:
+        items = list(inputs)
+        paths = [x for x in items if isinstance(x, str | os.PathLike)]
+        records = [x for x in items if isinstance(x, Mapping)]
+        if paths and records:
+            raise InputError(
+                "the inputs mix paths and dicts; pass either paths or dicts (plain texts "
+                "may come beside paths, as check(paths, texts=[...]))."
+            )
+        if records:
+            out.append(Rows("<records>", tuple(items)))
+        else:
+            for i, x in enumerate(items, start=1):
+                if not isinstance(x, str | os.PathLike):
+                    raise InputError(
+                        f"input {i} is a {type(x).__name__}; give paths (str or Path), dicts "
+                        "with a 'text' field, or texts as check(texts=[...])."
+                    )
+                out.append(Path(x) if isinstance(x, os.PathLike) else x)
+    if texts is not None:
+        if isinstance(texts, str):
+            texts = [texts]  # one text, not one text a character
+        out.append(Rows("<texts>", tuple({"text": t} for t in texts), ("text",)))
+    if not out:
+        raise InputError(
+            "no input: give article files or folders, a DataFrame with a 'text' column, a "
+            "list of dicts, or texts as check(texts=[...])."
+        )
+    return out
+
+
+@dataclass(frozen=True)
 class Ingested:
     """What reading the inputs gave: the documents, rows set aside, and warnings to show."""
 
@@ -141,7 +251,7 @@ class Ingested:
 
 
 def load(
-    paths: Sequence[str | Path],
+    paths: Sequence[str | Path | Rows],
     *,
     text_column: str = "text",
     id_column: str = "id",
@@ -153,18 +263,24 @@ def load(
     """Read every article under ``paths``, sorted by doc id.
 
     ``paths`` are article files (.txt, .md, .html), tables with one article a row (.csv,
-    .tsv, .jsonl), folders of them (searched recursively) or "-" for JSONL on standard
-    input; report folders are passed over with a warning (find). Doc ids are file stems,
-    or a table's id column, and must be unique. A bad row of a table is an error naming
-    its line, unless ``skip_bad_rows``: then it is listed in ``dropped`` and the rest goes
-    on. A file that cannot be read (binary, undecodable, empty, over the size limit, a
-    table without its text column) is an error naming it, unless ``skip_bad_files``: then
-    it is listed in ``dropped`` with the error and its text, as far as it decodes.
+    .tsv, .jsonl), folders of them (searched recursively), "-" for JSONL on standard
+    input, or Rows in memory (see sources), read as a table is; report folders are passed
+    over with a warning (find). Doc ids are file stems, or a table's id column, and must be
+    unique. A bad row of a table is an error naming its line, unless ``skip_bad_rows``:
+    then it is listed in ``dropped`` and the rest goes on. A file that cannot be read
+    (binary, undecodable, empty, over the size limit, a table without its text column) is
+    an error naming it, unless ``skip_bad_files``: then it is listed in ``dropped`` with
+    the error and its text, as far as it decodes.
     """
     docs: list[Document] = []
     rejected: list[Dropped] = []
     inputs = find(paths, exclude=exclude)
     for source in inputs.files:
+        if isinstance(source, Rows):
+            found, bad = memory_to_documents(source, text_column, id_column, skip_bad_rows)
+            docs += found
+            rejected += bad
+            continue
         raw = b""
         try:
             raw = read_source(source, stdin)
@@ -235,16 +351,18 @@ def bad_file(source: Path | str, raw: bytes, error: str) -> Dropped:
 class Found:
     """The inputs some paths name, and a line for each report folder passed over."""
 
-    files: list[Path | str]  # files, or STDIN
+    files: list[Source]  # files, STDIN, or rows in memory
     skipped: list[str] = field(default_factory=list)
 
 
-def expand(paths: Sequence[str | Path], *, exclude: Sequence[str | Path] = ()) -> list[Path | str]:
+def expand(
+    paths: Sequence[str | Path | Rows], *, exclude: Sequence[str | Path] = ()
+) -> list[Source]:
     """The inputs named by ``paths``: files as given, folders searched recursively (find)."""
     return find(paths, exclude=exclude).files
 
 
-def find(paths: Sequence[str | Path], *, exclude: Sequence[str | Path] = ()) -> Found:
+def find(paths: Sequence[str | Path | Rows], *, exclude: Sequence[str | Path] = ()) -> Found:
     """The inputs named by ``paths``: files as given, folders searched recursively.
 
     Links that lead out of a folder are not followed: nothing outside the given paths is
@@ -255,9 +373,12 @@ def find(paths: Sequence[str | Path], *, exclude: Sequence[str | Path] = ()) -> 
     if not paths:
         raise InputError("no input: give one or more article files or folders.")
     excluded = {Path(e).resolve() for e in exclude}
-    files: list[Path | str] = []
+    files: list[Source] = []
     skipped: list[str] = []
     for raw in paths:
+        if isinstance(raw, Rows):
+            files.append(raw)
+            continue
         if str(raw) == STDIN:
             files.append(STDIN)
             continue
@@ -294,6 +415,12 @@ def find(paths: Sequence[str | Path], *, exclude: Sequence[str | Path] = ()) -> 
                     f"use {', '.join(sorted(SUFFIXES))}."
                 )
             files.append(p)
+        elif looks_like_text(str(raw)):
+            shown = str(raw) if len(str(raw)) <= 60 else str(raw)[:57] + "..."
+            raise InputError(
+                f"{shown!r}: no such file or folder, and it reads as article text; a str "
+                "is always a path: give texts as consistency.check(texts=[...])."
+            )
         else:
             raise InputError(f"{p}: no such file or folder.")
     return Found(files, skipped)
@@ -327,6 +454,16 @@ def pass_over_reports(
         else:
             passed[outer] = why[outer]
     return sorted(kept), dict(sorted(passed.items()))
+
+
+def looks_like_text(value: str) -> bool:
+    """Whether a path that names nothing reads as prose (for the error message only).
+
+    >>> looks_like_text("Ferry sank off Crete on Tuesday, officials said."), looks_like_text(
+    ...     "My Articles/ferry.txt")
+    (True, False)
+    """
+    return "\n" in value or (len(value.split()) >= 5 and not Path(value).suffix)
 
 
 def read_bytes(path: Path, limit: int) -> bytes:
@@ -429,23 +566,94 @@ def rows_to_documents(
 ) -> tuple[list[Document], list[Dropped]]:
     """Documents from a table's rows (csv, tsv or jsonl); bad rows raise or are set aside."""
     content, encoding = decode(raw, where)
+    rows = table_rows(where, kind, content, text_column)
+    skip = "pass --skip-bad-rows"
+    return row_documents(where, stem, encoding, rows, text_column, id_column, skip_bad_rows, skip)
+
+
+def memory_to_documents(
+    given: Rows, text_column: str, id_column: str, skip_bad_rows: bool
+) -> tuple[list[Document], list[Dropped]]:
+    """Documents from rows in memory, as from a table's (rows counted from 1, in order)."""
+    if given.columns is not None and text_column not in given.columns:
+        shown = ", ".join(repr(c) for c in given.columns) or "none"
+        raise InputError(
+            f"{given.where}: no {text_column!r} column (columns: {shown}); name the column "
+            "that holds the article text with text_column=."
+        )
+    skip = "pass skip_bad_rows=True"
+    rows = memory_rows(given, text_column)
+    return row_documents(
+        given.where, MEMORY_STEM, "", rows, text_column, id_column, skip_bad_rows, skip, "row"
+    )
+
+
+def memory_rows(given: Rows, text_column: str) -> Iterator[tuple[int, dict[str, Any], str, str]]:
+    """(row number, row, problem or "", the row as JSON) for each row in memory."""
+    for n, row in enumerate(given.rows, start=1):
+        if not isinstance(row, Mapping):
+            yield n, {}, f"{type(row).__name__} is not a dict", repr(row)
+            continue
+        record = {str(k): v for k, v in row.items()}
+        shown = json.dumps(record, ensure_ascii=False, default=str)
+        if text_column not in record:
+            yield n, {}, f"no {text_column!r} field (fields: {', '.join(record)})", shown
+        elif not isinstance(record[text_column], str) and not missing(record[text_column]):
+            kind = type(record[text_column]).__name__
+            yield n, {}, f"the {text_column!r} value is not text but {kind}", shown
+        else:
+            yield n, record, "", shown
+
+
+def missing(value: object) -> bool:
+    """Whether a cell holds nothing: None, or a DataFrame's NaN, NaT or NA.
+
+    >>> missing(None), missing(float("nan")), missing(pd.NaT), missing(0), missing("")
+    (True, True, True, False, False)
+    """
+    if value is None or value is pd.NaT or value is pd.NA:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def cell(value: object) -> str:
+    """A cell as text, "" for a missing one (a DataFrame's NaN is no title "nan")."""
+    return "" if missing(value) else str(value)
+
+
+def row_documents(
+    where: str,
+    stem: str,
+    encoding: str,
+    rows: Iterable[tuple[int, dict[str, Any], str, str]],
+    text_column: str,
+    id_column: str,
+    skip_bad_rows: bool,
+    skip: str,
+    unit: str = "line",
+) -> tuple[list[Document], list[Dropped]]:
+    """Documents from (number, row, problem, raw) rows; bad rows raise or are set aside.
+
+    ``skip`` says how to set bad rows aside (a flag on the command line, an argument in
+    Python); ``unit`` is what the numbers count: a file's lines, or rows in memory.
+    """
     docs: list[Document] = []
     bad: list[Dropped] = []
-    for line, row, problem, raw_row in table_rows(where, kind, content, text_column):
+    for line, row, problem, raw_row in rows:
         if not problem:
-            text = universal_newlines(str(row.get(text_column) or ""))
+            text = universal_newlines(cell(row.get(text_column)))
             if not text.strip():
                 problem = f"the {text_column!r} value is empty"
         if problem:
             if not skip_bad_rows:
                 raise BadRowError(
-                    f"{where}, line {line}: {problem}; fix the row, or pass --skip-bad-rows "
+                    f"{where}, {unit} {line}: {problem}; fix the row, or {skip} "
                     "to set bad rows aside (they are listed in dropped.csv)."
                 )
             bad.append(Dropped(f"{stem}:{line}", 0, 0, BAD_ROW + problem, raw_row))
             continue
-        doc_id = str(row.get(id_column) or "").strip() or f"{stem}-{line}"
-        meta = {k: str(row.get(k) or "").strip() for k in METADATA_COLUMNS}
+        doc_id = cell(row.get(id_column)).strip() or f"{stem}-{line}"
+        meta = {k: cell(row.get(k)).strip() for k in METADATA_COLUMNS}
         docs.append(
             Document(
                 doc_id=doc_id,

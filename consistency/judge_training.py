@@ -158,8 +158,16 @@ def batches(pairs: Sequence[Pair], size: int, rng: random.Random) -> list[list[i
     return out
 
 
-def fit(pairs: Sequence[Pair], folder: Path, settings: Settings) -> dict[str, NDArray[np.float32]]:
+def fit(
+    pairs: Sequence[Pair],
+    folder: Path,
+    settings: Settings,
+    start: dict[str, NDArray[np.float32]] | None = None,
+) -> dict[str, NDArray[np.float32]]:
     """Train the adapter and head on ``pairs``; their tensors, as judge.read_adapter gives them.
+
+    ``start``: tensors of an adapter trained before (as fit returns them) to go on from,
+    instead of a fresh adapter and head.
 
     Each pair is seen once an epoch in a seeded order, its two sentences in a seeded random
     order (the judge is asked both ways round). Loss: binary cross-entropy on the logit.
@@ -195,6 +203,17 @@ def fit(pairs: Sequence[Pair], folder: Path, settings: Settings) -> dict[str, ND
                 param.requires_grad = True
                 norms.append(name)
     head = torch.nn.Linear(config.hidden_size, 1)
+    if start is not None:
+        adapted.load_state_dict(
+            {
+                name: torch.from_numpy(start[key].copy())
+                for name in adapted.state_dict()
+                if (key := peft_key(name)) in start
+            },
+            strict=False,
+        )
+        head.weight.data = torch.from_numpy(start["head.weight"].copy())
+        head.bias.data = torch.from_numpy(start["head.bias"].copy())
     model = scorer_class()(adapted, head)
     params = [p for p in model.parameters() if p.requires_grad]
     optimiser = torch.optim.AdamW(params, lr=settings.learning_rate, weight_decay=0.01)
@@ -224,21 +243,35 @@ def fit(pairs: Sequence[Pair], folder: Path, settings: Settings) -> dict[str, ND
                 print(f"step {step}/{steps} loss {loss.item():.4f}", file=sys.stderr, flush=True)
     out: dict[str, NDArray[np.float32]] = {}
     for name, tensor in adapted.state_dict().items():
-        if "lora_" not in name:
-            continue
-        # base_model.model.encoder.layer.0.attention.self.query.lora_A.default.weight
-        layer = name.removeprefix("base_model.model.").split(".lora_")[0]
-        part = "lora_A" if ".lora_A." in name else "lora_B"
-        out[f"{layer}.{part}"] = tensor.detach().numpy().astype(np.float32).copy()
-    for name, tensor in adapted.state_dict().items():
-        if "LayerNorm" in name and settings.train_norms:
-            # base_model.model.encoder.layer.0.attention.output.LayerNorm.weight: replaces
-            # the base model's tensor of that name.
-            key = name.removeprefix("base_model.model.").replace(".base_layer", "")
+        key = peft_key(name)
+        if key is not None and (settings.train_norms or "lora_" in key):
             out[key] = tensor.detach().numpy().astype(np.float32).copy()
     out["head.weight"] = head.weight.detach().numpy().astype(np.float32).copy()
     out["head.bias"] = head.bias.detach().numpy().astype(np.float32).copy()
     return out
+
+
+def peft_key(name: str) -> str | None:
+    """The adapter file's name for one of peft's tensors; None for a frozen base weight.
+
+    base_model.model.encoder.layer.0.attention.self.query.lora_A.default.weight ->
+    encoder.layer.0.attention.self.query.lora_A; a layer norm keeps the base model's name
+    of its tensor, which it replaces.
+
+    >>> peft_key("base_model.model.encoder.layer.0.attention.self.query.lora_B.default.weight")
+    'encoder.layer.0.attention.self.query.lora_B'
+    >>> peft_key("base_model.model.encoder.layer.1.output.LayerNorm.bias")
+    'encoder.layer.1.output.LayerNorm.bias'
+    >>> peft_key("base_model.model.encoder.layer.1.output.dense.base_layer.weight") is None
+    True
+    """
+    bare = name.removeprefix("base_model.model.")
+    if ".lora_" in bare:
+        layer, rest = bare.split(".lora_", 1)
+        return f"{layer}.lora_{rest[0]}"
+    if "LayerNorm" in bare:
+        return bare
+    return None
 
 
 def train(

@@ -21,6 +21,8 @@ from scipy import sparse
 
 from consistency.cluster import CSLS_K, LinkHead, features, row_dots, top_mean, word_weights
 
+__all__ = ["Inputs", "links"]
+
 # Other-document sentences kept per sentence: on the seeds the claims match the exact
 # path's at 100 (adjusted Rand index 1.0) and nearly at 50 (0.97).
 NEIGHBOURS: Final = 100

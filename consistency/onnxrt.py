@@ -31,6 +31,8 @@ from consistency.errors import ModelError
 if TYPE_CHECKING:
     from consistency.embed import Manifest
 
+__all__ = ["ONNX_ENV", "Encoder", "load", "onnx_dir"]
+
 ONNX_ENV = "CONSISTENCY_ONNX_DIR"
 EXPORT_VERSION = 1  # part of the file name: bump it when export() changes the graph
 OPSET = 17

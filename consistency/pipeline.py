@@ -1,4 +1,4 @@
-"""check(paths) -> Report: the stages in order, ingest to report."""
+"""check(inputs) -> Report: the stages in order, ingest to report."""
 
 from __future__ import annotations
 
@@ -42,6 +42,16 @@ from consistency.workers import (
     one_blas_thread,
     spare_core,
 )
+
+__all__ = [
+    "MAX_SENTENCES",
+    "PRELOAD_BYTES",
+    "Story",
+    "check",
+    "conclude",
+    "group_stories",
+    "read_story",
+]
 
 # An input is grouped into stories first and every later stage runs per story, so time and
 # memory grow with the input (94,351 sentences, the ECB+ corpus repeated: 89 s, 1.4 GB).
@@ -122,7 +132,7 @@ def timed(seconds: dict[str, float], stage: str) -> Iterator[None]:
 
 
 def read_story(
-    paths: Sequence[str | Path],
+    paths: Sequence[ingest.Source],
     manifest: embed.Manifest,
     *,
     max_sentences: int = MAX_SENTENCES,
@@ -277,8 +287,11 @@ def read_line(text: str, published: str) -> Reading:
     return Reading(values, cluster.value_kinds(values), cluster.clauses(text))
 
 
-def input_bytes(sources: Sequence[Path | str]) -> int:
-    """The size of the input files (standard input, "-", counts 0: it is not read yet)."""
+def input_bytes(sources: Sequence[ingest.Source]) -> int:
+    """The size of the input files (standard input, "-", counts 0: it is not read yet).
+
+    Rows in memory count 0 too: read_story preloads the model for them by their text.
+    """
     total = 0
     for source in sources:
         if isinstance(source, Path):
@@ -407,8 +420,9 @@ def off_topic(
 
 
 def check(
-    paths: Sequence[str | Path] | str | Path,
+    inputs: ingest.Inputs | None = None,
     *,
+    texts: Iterable[str] | None = None,
     models: str | Path | None = None,
     text_column: str = "text",
     id_column: str = "id",
@@ -422,14 +436,30 @@ def check(
     workers: int | None = None,
     exclude: Sequence[str | Path] = (),
 ) -> report.Report:
-    """Check the articles under ``paths`` and return the report.
+    """Check the articles and return the report.
 
-    ``paths`` are article files (.txt, .md, .html), tables of articles (.csv, .tsv, .jsonl),
-    folders of them, or "-" for JSONL on ``stdin``; ``text_column``/``id_column`` name a
-    table's columns; ``skip_bad_rows`` sets bad table rows aside instead of stopping, and
-    ``skip_bad_files`` files that cannot be read (both listed in the dropped table);
-    ``models`` is the folder with the model manifest and the link head (default: the
-    project's ``models/``); more than ``max_sentences`` kept sentences is refused;
+    ``inputs`` is what to read:
+
+    - a path (str or Path) or an iterable of them: article files (.txt, .md, .html),
+      tables of articles (.csv, .tsv, .jsonl), folders of them, or "-" for JSONL on
+      ``stdin``. A str is always a path, never article text;
+    - a pandas DataFrame, one article a row: a ``text`` column and optional ``id``,
+      ``title``, ``source``, ``url`` and ``published``, read as a CSV of them is;
+    - an iterable of dicts with the same keys, one article each, read as JSONL rows are.
+
+    ``texts`` are articles as plain strings, read as rows with only a ``text``; they may
+    come beside ``inputs``. Rows in memory without an id are named ``text-1``,
+    ``text-2``... by their position counting from 1, as a CSV's rows are named by line,
+    and errors name them by that number ("<DataFrame>, row 3: ..."). A dict alone, a
+    Series, or paths mixed with dicts are refused with an InputError that says what to
+    pass instead.
+
+    ``text_column``/``id_column`` name a table's (or DataFrame's) columns;
+    ``skip_bad_rows`` sets bad rows aside instead of stopping, and ``skip_bad_files``
+    files that cannot be read (both listed in ``dropped``);
+    ``models`` is the folder with the model manifest and the link head (default: the copy
+    of ``models/`` an installed package carries, or a checkout's; see embed.models_dir);
+    more than ``max_sentences`` kept sentences is refused;
     ``progress`` draws progress bars on stderr (default: only when stderr is a terminal);
     ``cache`` is a folder that keeps sentence embeddings between runs, so a run embeds only
     sentences it has not seen (see cache.py); the articles are grouped into stories whose
@@ -438,8 +468,7 @@ def check(
     read_story and all_part_claims); the folders in ``exclude`` (where the report is to
     be written) and any folder holding a report are never read as input.
     """
-    if isinstance(paths, str | Path):
-        paths = [paths]
+    sources = ingest.sources(inputs, texts)
     manifest = embed.Manifest.load(models)
     head = cluster.LinkHead.load(models)
     # New vectors are written to the cache while the run goes on, and are all written
@@ -448,7 +477,7 @@ def check(
     with frozen():  # what lives through the run is kept from the garbage collector
         try:
             story = read_story(
-                paths,
+                sources,
                 manifest,
                 text_column=text_column,
                 id_column=id_column,

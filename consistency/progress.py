@@ -7,6 +7,8 @@ from typing import IO
 
 from tqdm import tqdm
 
+__all__ = ["bar", "wanted"]
+
 
 def wanted(enabled: bool | None, stream: IO[str] | None = None) -> bool:
     """Whether to draw bars: ``enabled`` when given, else whether ``stream`` is a terminal.

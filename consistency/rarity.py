@@ -30,6 +30,8 @@ from typing import Final
 
 from consistency.cache import user_folder, written
 
+__all__ = ["WORDS_ENV", "zipf"]
+
 WORDS_ENV: Final = "CONSISTENCY_WORDS_DIR"
 LANGUAGE: Final = "en"
 # The words stories.TOKEN can give, lowercased, apostrophes straightened: the table's keys.

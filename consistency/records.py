@@ -9,6 +9,23 @@ from typing import Final
 # and a folder holding it is never read as input (ingest.py), so a report is not an article.
 REPORT_MANIFEST: Final = ".consistency.json"
 
+__all__ = [
+    "BAD_FILE",
+    "BAD_ROW",
+    "CLAIM_COLUMNS",
+    "CONFLICT_COLUMNS",
+    "DOCUMENT_COLUMNS",
+    "DROPPED_COLUMNS",
+    "FAMILY_COLUMNS",
+    "REPORT_MANIFEST",
+    "SENTENCE_COLUMNS",
+    "SLOT_COLUMNS",
+    "Document",
+    "Dropped",
+    "Sentence",
+    "Span",
+]
+
 
 @dataclass(frozen=True)
 class Document:

@@ -21,6 +21,16 @@ from consistency.ingest import web_address
 if TYPE_CHECKING:
     from consistency.report import Report
 
+__all__ = [
+    "Html",
+    "claim_html",
+    "conflicts_html",
+    "page",
+    "plural",
+    "single_source_html",
+    "summary_html",
+]
+
 CORROBORATED, SINGLE_SOURCE, CONFLICT, NOTE = "corroborated", "single-source", "conflict", "note"
 STATUSES: Final = (CONFLICT, CORROBORATED, SINGLE_SOURCE)
 MAX_MATRIX_DOCUMENTS: Final = 40  # wider coverage tables stop being readable on a screen
@@ -182,9 +192,9 @@ def claim_html(
     """
     marks = marks if marks is not None else slot_marks(report)
     context = context or {}
-    claim = report.claim_records[claim_id]
+    claim = report._claim_records[claim_id]
     by_doc: dict[str, list[str]] = defaultdict(list)
-    for r in report.stated_by(claim_id):
+    for r in report._stated_by(claim_id):
         css = "sentence attached" if r["attached"] else "sentence"
         said = highlight(str(r["text"]), marks.get(str(r["sentence_id"]), []))
         if str(r["sentence_id"]) in context:
@@ -220,9 +230,9 @@ def values_line(report: Report, claim_id: str) -> str:
     Distinct values (kind and normalised value) in order of first appearance; the tooltip
     gives the normalised form that was compared.
     """
-    by_sentence = report.values_by_sentence
+    by_sentence, stated = report._values_by_sentence, report._stated_by(claim_id)
     seen: dict[tuple[str, str], tuple[str, list[str]]] = {}
-    for x in (x for r in report.stated_by(claim_id) for x in by_sentence.get(r["sentence_id"], [])):
+    for x in (x for r in stated for x in by_sentence.get(r["sentence_id"], [])):
         docs = seen.setdefault((str(x["kind"]), str(x["value"])), (str(x["text"]), []))[1]
         if x["doc_id"] not in docs:
             docs.append(str(x["doc_id"]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -18,7 +19,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from consistency import compare, render
+from consistency import compare, render, text
 from consistency.cluster import Claims
 from consistency.errors import InputError
 from consistency.ingest import outlet_labels
@@ -41,13 +42,47 @@ from consistency.slots import Slot
 from consistency.sources import Families, align
 from consistency.workers import PARALLEL_MIN, Background, spare_core
 
+__all__ = [
+    "CONFLICT",
+    "CORROBORATED",
+    "SINGLE_SOURCE",
+    "Report",
+    "View",
+    "build",
+    "claim_names",
+    "csv_safe",
+    "refuse_inputs",
+    "write_csv",
+]
+
 CORROBORATED = "corroborated"
 SINGLE_SOURCE = "single-source"
 CONFLICT = compare.CONFLICT
 TABLES = ("documents", "sentences", "claims", "slots", "conflicts", "dropped", "families")
 PAGE = "report.html"  # the report as one page, with --html
+DATA = "report.json"  # the report as data, with --json (docs/json.md)
 # Every file a report may write into its folder: all a later report ever removes.
-REPORT_FILES = frozenset({*(f"{name}.csv" for name in TABLES), PAGE})
+REPORT_FILES = frozenset({*(f"{name}.csv" for name in TABLES), PAGE, DATA})
+# report.json's layout (docs/json.md); raised when a field changes meaning or goes away.
+JSON_SCHEMA = 1
+SENTENCE_FIELDS = ("sentence_id", "doc_id", "start", "end", "attached", "text")
+
+
+@dataclass(frozen=True)
+class View:
+    """A view of a report: plain text at a prompt or in ``print``, HTML in a notebook."""
+
+    text: str
+    html: str
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def __str__(self) -> str:
+        return self.text
+
+    def _repr_html_(self) -> str:
+        return self.html
 
 
 @dataclass(frozen=True)
@@ -88,25 +123,26 @@ class Report:
         out: str | Path,
         *,
         html: bool = False,
+        data: bool = False,
         protect: Sequence[str | Path] = (),
         workers: int | None = None,
     ) -> list[Path]:
         """Write the report into the folder ``out``; returns the paths written.
 
-        Each table is written as ``<name>.csv``, and with ``html`` the page report.html
-        (render.page). Files are written to a temporary folder inside ``out`` and moved in
-        only when all are complete, so a failed run never leaves a half-written report. The
-        folder then holds this report alone: a file that an earlier report listed in its
-        REPORT_MANIFEST and this one does not write (its report.html) is removed; no other
-        file is touched. A report file that would replace one of the ``protect`` files (the
-        inputs) is refused. Cells that a spreadsheet would run as a formula are neutralised
-        (see ``csv_safe``). From PARALLEL_MIN sentences a second process writes
-        sentences.csv, unless ``workers`` is 1 (as in check: by default, whenever there is a
-        second core).
+        Each table is written as ``<name>.csv``, with ``html`` the page report.html
+        (render.page) and with ``data`` report.json (as_json). Files are written to a
+        temporary folder inside ``out`` and moved in only when all are complete, so a failed
+        run never leaves a half-written report. The folder then holds this report alone: a
+        file that an earlier report listed in its REPORT_MANIFEST and this one does not write
+        (its report.html or report.json) is removed; no other file is touched. A report file
+        that would replace one of the ``protect`` files (the inputs) is refused. Cells that
+        a spreadsheet would run as a formula are neutralised (see ``csv_safe``). From
+        PARALLEL_MIN sentences a second process writes sentences.csv, unless ``workers`` is
+        1 (as in check: by default, whenever there is a second core).
         """
         out = Path(out)
         refuse_file_out(out)
-        names = [f"{name}.csv" for name in TABLES] + ([PAGE] if html else [])
+        names = [f"{name}.csv" for name in TABLES] + [PAGE] * html + [DATA] * data
         refuse_inputs([out / name for name in names], protect)
         out.mkdir(parents=True, exist_ok=True)
         guarded = {Path(p).resolve() for p in protect}
@@ -129,6 +165,8 @@ class Report:
                         write_csv(getattr(self, name), tmp / f"{name}.csv")
                 if html:
                     (tmp / PAGE).write_text(render.page(self), encoding="utf-8", newline="\n")
+                if data:
+                    (tmp / DATA).write_text(self.json_text(), encoding="utf-8", newline="\n")
                 if aside:
                     aside.result()
             finally:
@@ -148,6 +186,88 @@ class Report:
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
+    def to_json(self, path: str | Path, *, protect: Sequence[str | Path] = ()) -> Path:
+        """Write ``as_json`` to ``path`` (docs/json.md); returns its path.
+
+        The same report gives the same bytes: fields in a fixed order, rows in the
+        tables' order. Written beside and then moved over ``path``, never over one of the
+        ``protect`` files.
+        """
+        path = Path(path)
+        refuse_inputs([path], protect)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".consistency-", dir=path.parent))
+        try:
+            (tmp / path.name).write_text(self.json_text(), encoding="utf-8", newline="\n")
+            os.replace(tmp / path.name, path)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return path
+
+    def json_text(self) -> str:
+        """``as_json`` as report.json holds it: fields in a fixed order, indented, UTF-8."""
+        return json.dumps(self.as_json(), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+
+    def as_json(self) -> dict[str, Any]:
+        """The report as data for JSON: documents, claims, conflicts and dropped spans.
+
+        A claim carries its sources, its sentences and its values as records (kind, value,
+        unit, hedge, offsets), where claims.csv gives them as prose. docs/json.md
+        describes each field.
+        """
+        starts = dict(zip(self.sentences.sentence_id, self.sentences.start, strict=True))
+        claims = []
+        for c in self.claims.to_dict("records"):
+            cid = str(c["claim_id"])
+            stated = self._stated_by(cid)
+            values = [
+                json_value(x, int(starts[x["sentence_id"]]))
+                for r in stated
+                for x in self._values_by_sentence.get(str(r["sentence_id"]), [])
+            ]
+            claims.append(
+                {
+                    "claim_id": cid,
+                    "status": c["status"],
+                    "story": c["story"],
+                    "n_sources": c["n_sources"],
+                    "sources": str(c["sources"]).split(";") if c["sources"] else [],
+                    "n_sentences": c["n_sentences"],
+                    "doc_id": c["doc_id"],
+                    "text": c["text"],
+                    "sentences": [{k: r[k] for k in SENTENCE_FIELDS} for r in stated],
+                    "values": values,
+                }
+            )
+        conflicts = [
+            {
+                **{k: c[k] for k in ("claim_id", "kind", "severity", "explanation")},
+                **{
+                    side: {
+                        "doc_id": c[f"doc_{side}"],
+                        "value": c[f"value_{side}"],
+                        "text": c[f"text_{side}"],
+                        "start": c[f"start_{side}"],
+                        "end": c[f"end_{side}"],
+                    }
+                    for side in "ab"
+                },
+            }
+            for c in self.conflicts.to_dict("records")
+        ]
+        data: dict[str, Any] = plain(
+            {
+                "schema": JSON_SCHEMA,
+                "summary": self.summary(),
+                "warnings": list(self.warnings),
+                "documents": self.documents.to_dict("records"),
+                "claims": claims,
+                "conflicts": conflicts,
+                "dropped": self.dropped.to_dict("records"),
+            }
+        )
+        return data
+
     def to_html(self, path: str | Path, *, protect: Sequence[str | Path] = ()) -> Path:
         """Write the report as one self-contained HTML page (render.page); returns its path.
 
@@ -164,20 +284,32 @@ class Report:
             shutil.rmtree(tmp, ignore_errors=True)
         return path
 
+    def __repr__(self) -> str:
+        """The counts in three lines: the tables are its attributes, too long to print whole."""
+        return f"<Report\n{text.counts(self)}>"
+
+    def __str__(self) -> str:
+        """The counts, the first conflicts and single-source claims (``summary`` in text)."""
+        return text.summary(self)
+
     def _repr_html_(self) -> str:
         """What a notebook shows for a Report: counts, top conflicts, top single-source claims."""
         return render.summary_html(self)
 
-    def claim(self, claim_id: str) -> render.Html:
+    def claim(self, claim_id: str) -> View:
         """A claim's sentences side by side, one column a document, values highlighted."""
         if claim_id not in set(self.claims.claim_id):
             known = ", ".join(self.claims.claim_id.head(5))
             raise KeyError(f"no claim {claim_id!r}; claims are named like {known}...")
-        return render.claim_html(self, claim_id)
+        return View(text.claim(self, claim_id), render.claim_html(self, claim_id))
 
-    def show_conflicts(self) -> render.Html:
+    def show_conflicts(self) -> View:
         """Every conflict and note with its two sentences side by side, values highlighted."""
-        return render.conflicts_html(self)
+        return View(text.conflicts(self), render.conflicts_html(self))
+
+    def show_single_source(self) -> View:
+        """Every single-source claim's sentence, between the sentences around it."""
+        return View(text.single_source(self), render.single_source_html(self))
 
     def claim_sentences(self, claim_id: str) -> pd.DataFrame:
         """The sentences stating a claim, by document; ``attached``: clustered into another.
@@ -186,10 +318,10 @@ class Report:
         their source too; those rows have ``attached`` True.
         """
         columns = ["doc_id", "sentence_id", "attached", "text"]
-        return pd.DataFrame(self.stated_by(claim_id), columns=columns)
+        return pd.DataFrame(self._stated_by(claim_id), columns=columns)
 
     @cached_property
-    def stating(self) -> dict[str, list[int]]:
+    def _stating(self) -> dict[str, list[int]]:
         """Row positions in ``sentences`` of the sentences stating each claim, in table order.
 
         Built once, so that views of every claim (the HTML page) stay linear in the input.
@@ -218,23 +350,23 @@ class Report:
         return dict(zip(d.doc_id.astype(str), d.url.astype(str), strict=True))
 
     @cached_property
-    def sentence_records(self) -> list[dict[str, Any]]:
+    def _sentence_records(self) -> list[dict[str, Any]]:
         """The sentences table's rows as dicts, in table order; built once."""
         return [{str(k): v for k, v in r.items()} for r in self.sentences.to_dict("records")]
 
     @cached_property
-    def claim_records(self) -> dict[str, dict[str, Any]]:
+    def _claim_records(self) -> dict[str, dict[str, Any]]:
         """The claims table's rows as dicts, by claim id; built once."""
         return {str(r["claim_id"]): {str(k): v for k, v in r.items()}
                 for r in self.claims.to_dict("records")}  # fmt: skip
 
-    def stated_by(self, claim_id: str) -> list[dict[str, Any]]:
+    def _stated_by(self, claim_id: str) -> list[dict[str, Any]]:
         """``claim_sentences`` as plain dicts, without building a DataFrame per claim."""
-        rows = [self.sentence_records[i] for i in self.stating.get(claim_id, [])]
+        rows = [self._sentence_records[i] for i in self._stating.get(claim_id, [])]
         return [{**r, "attached": r["claim_id"] != claim_id} for r in rows]
 
     @cached_property
-    def values_by_sentence(self) -> dict[str, list[dict[str, Any]]]:
+    def _values_by_sentence(self) -> dict[str, list[dict[str, Any]]]:
         """The slots table's rows (as dicts) by sentence id, in table order; built once."""
         out: dict[str, list[dict[str, Any]]] = {}
         for x in self.slots.to_dict("records"):
@@ -299,7 +431,7 @@ class Report:
         ids, texts = self.sentences.sentence_id.tolist(), self.sentences.text.tolist()
         rows = []
         for c in self.claims[self.claims.status == SINGLE_SOURCE].itertuples(index=False):
-            i = self.stating[str(c.claim_id)][0]
+            i = self._stating[str(c.claim_id)][0]
             same_before = i > 0 and docs[i - 1] == docs[i]
             same_after = i + 1 < len(docs) and docs[i + 1] == docs[i]
             rows.append(
@@ -402,6 +534,41 @@ def write_manifest(path: Path, files: Sequence[str]) -> None:
     """The REPORT_MANIFEST of a report: what wrote it and the names of its files."""
     manifest = {"written_by": f"consistency {version()}", "files": sorted(files)}
     path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+
+
+def json_value(x: Mapping[str, Any], sentence_start: int) -> dict[str, Any]:
+    """A slots-table row as report.json gives a value: offsets in the sentence and document."""
+    return {
+        "kind": x["kind"],
+        "value": x["value"],
+        "unit": x["unit"],
+        "hedge": x["hedge"],
+        "about": x["about"],
+        "text": x["text"],
+        "doc_id": x["doc_id"],
+        "sentence_id": x["sentence_id"],
+        "start": x["start"],
+        "end": x["end"],
+        "doc_start": sentence_start + int(x["start"]),
+        "doc_end": sentence_start + int(x["end"]),
+    }
+
+
+def plain(value: Any) -> Any:
+    """``value`` with numpy scalars as Python ones and missing cells (NaN) as None.
+
+    >>> plain({"n": np.int64(3), "share": float("nan"), "rows": [np.float32(0.5)]})
+    {'n': 3, 'share': None, 'rows': [0.5]}
+    """
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

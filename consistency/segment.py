@@ -13,6 +13,8 @@ from typing import Final
 
 from consistency.records import Document, Sentence, Span
 
+__all__ = ["sentences"]
+
 # A sentence piece that is only a list marker ("1.", "(a)", "•") belongs to what follows.
 LIST_MARKER: Final = re.compile(r"^(\(?\d{1,3}[.)]|\(?[a-z][.)]|[•·▪‣–-])$")
 # A piece that starts lower case (or with closing punctuation) continues the sentence before:

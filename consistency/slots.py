@@ -23,6 +23,32 @@ from typing import Final
 from dateparser.date import DateDataParser
 from text_to_num import text2num
 
+__all__ = [
+    "APPROX",
+    "CLOCK_UNITS",
+    "COUNT",
+    "DATE",
+    "DURATION",
+    "EXACT",
+    "FUNCTION_WORDS",
+    "KINDS",
+    "LOWER",
+    "MONEY",
+    "ORDINAL",
+    "PERCENT",
+    "PERIODS",
+    "QUANTITY",
+    "RELATIVE",
+    "TEMPORAL",
+    "TIME",
+    "UPPER",
+    "VAGUE",
+    "YEAR",
+    "Slot",
+    "extract",
+    "singular",
+]
+
 COUNT, MONEY, PERCENT, QUANTITY = "count", "money", "percent", "quantity"
 DURATION, YEAR, DATE, RELATIVE, TIME, ORDINAL = (
     "duration",

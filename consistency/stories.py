@@ -40,6 +40,8 @@ from scipy.sparse.csgraph import connected_components
 from consistency import rarity
 from consistency.cluster import gram, unit_rows
 
+__all__ = ["TOKEN", "group"]
+
 # Word weight = max(0, RARE - Zipf frequency): "the" (Zipf 7.7) weighs almost nothing, a
 # word wordfreq has never seen weighs RARE.
 RARE: Final = 8.0

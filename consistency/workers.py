@@ -28,6 +28,17 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager, suppress
 from typing import BinaryIO, Final, Generic, NoReturn, TypeVar
 
+__all__ = [
+    "PARALLEL_MIN",
+    "Background",
+    "Feed",
+    "fork_map",
+    "frozen",
+    "how_many",
+    "one_blas_thread",
+    "spare_core",
+]
+
 T = TypeVar("T")
 R = TypeVar("R")
 
