@@ -232,6 +232,7 @@ class Report:
                     "story": c["story"],
                     "n_sources": c["n_sources"],
                     "sources": str(c["sources"]).split(";") if c["sources"] else [],
+                    "n_independent": c["n_independent"],
                     "n_sentences": c["n_sentences"],
                     "doc_id": c["doc_id"],
                     "text": c["text"],
