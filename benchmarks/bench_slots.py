@@ -38,15 +38,19 @@ WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 WORDS = {"two": "three", "three": "five", "four": "six", "five": "seven", "ten": "twelve"}
 
 
-def changed(text: str) -> str | None:
-    """The slot's text with its figure changed beyond rounding and hedges, or None."""
+def changed(text: str, kind: str) -> str | None:
+    """The slot's text with its figure changed beyond rounding and hedges, or None.
+
+    A figure that looks like a year moves by one only in a year or date (``kind``): "2000
+    ft" + 1 ft is within rounding.
+    """
     for i, day in enumerate(WEEKDAYS):
         if day in text:
             return text.replace(day, WEEKDAYS[(i + 2) % 7])
     m = re.search(r"\d[\d,]*(?:\.\d+)?", text)
     if m:
         digits = m.group().replace(",", "")
-        if re.fullmatch(r"1[6-9]\d\d|20\d\d", digits):
+        if kind in (slots.YEAR, slots.DATE) and re.fullmatch(r"1[6-9]\d\d|20\d\d", digits):
             new = str(int(digits) + 1)
         elif "." in digits:
             new = f"{float(digits) * 1.3:.{len(digits.split('.')[1])}f}"
@@ -81,7 +85,7 @@ def mutations(base: Report, folder: Path) -> list[dict[str, object]]:
         if n_docs < 2:
             continue
         for slot in found[(found.kind == kind) & (found.value == value)].itertuples():
-            new_text = changed(str(slot.text))
+            new_text = changed(str(slot.text), kind)
             if new_text is None:
                 continue
             work = folder / f"m{len(rows)}"

@@ -31,6 +31,7 @@ from consistency.slots import (
     CLOCK_UNITS,
     COUNT,
     DATE,
+    DEICTIC,
     DURATION,
     EXACT,
     FUNCTION_WORDS,
@@ -66,6 +67,11 @@ NEARLY_SPREAD: Final = 0.25  # "nearly two decades" = 15 to 20 years
 MAX_RATIO: Final = 3.0  # one quantity misreported: within a factor of three
 MAX_YEARS_APART: Final = 10
 MAX_DAYS_APART: Final = 62
+# "today" is the writer's day, known here only through the date the copy carries, which
+# may run a day ahead of it (a date stamp in a time zone ahead, a copy released after
+# midnight): "10am today" in a copy dated Tuesday may be Monday's "10 a.m. Monday". A
+# named weekday or date needs no such allowance.
+WRITING_LAG: Final = 1.0
 # Function words and reporting verbs: they say nothing about what a figure is about.
 STOP: Final = FUNCTION_WORDS | {"said", "says", "say", "told", "according"}
 SCOPE: Final = re.compile(
@@ -277,7 +283,10 @@ def interval(slot: Slot) -> tuple[float, float] | None:
             return float(slot.value) * 10, float(slot.value) * 10 + 9
         return float(slot.value), float(slot.value)
     if g == DATE:
-        return calendar(slot.value)
+        on = calendar(slot.value)
+        if on and slot.kind == RELATIVE and DEICTIC.fullmatch(slot.text):
+            return on[0] - WRITING_LAG, on[1]
+        return on
     if g == TIME:
         hh, mm = slot.value[1:].split(":")
         return float(hh) * 60 + float(mm), float(hh) * 60 + float(mm)
@@ -423,7 +432,7 @@ def severity(a: Found, b: Found, sa: Sequence[str], sb: Sequence[str], why: str)
 
 
 def anchors(found: Sequence[Found]) -> frozenset[str]:
-    """The other times a sentence ties itself to: its years, "last year", "two years ago"."""
+    """The other times a sentence ties itself to: its years, "last year", "six months ago"."""
     out = set()
     for f in found:
         if group(f.slot) == YEAR:

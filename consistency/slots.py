@@ -8,7 +8,7 @@ Span detection is hand-written (regular expressions over a small lexicon: no lib
 offsets together with hedges), and so is the glue; the hard parts are libraries':
 ``text2num`` reads number words ("twenty-four", "two thousand and one") and ``dateparser``
 resolves dates and relative dates against the publication date ("Wednesday", "in March",
-"two years ago"), with its ``period`` giving the granularity so that "March" stays a month.
+"six months ago"), with its ``period`` giving the granularity so that "March" stays a month.
 """
 
 from __future__ import annotations
@@ -280,6 +280,11 @@ GAME: Final = re.compile(
     re.IGNORECASE,
 )
 DEICTIC: Final = re.compile(r"today|tonight|tomorrow|yesterday|now", re.IGNORECASE)
+# Words before a time of day, not before an amount of hours ("at 1800 hours").
+POINT_IN_TIME: Final = re.compile(
+    r"\b(?:at|by|until|till|from|before|after|around|about|approximately|since)\s+$",
+    re.IGNORECASE,
+)
 QUOTES: Final = re.compile(r"[\"“”]")
 FUTURE: Final = re.compile(
     r"\b(?:will|won't|shall|'ll|is to|are to|is due|are due|plans? to|planned|expected to|"
@@ -599,19 +604,33 @@ def read_weekday(m: re.Match[str], c: Context) -> Reading:
 
 
 def read_relative(m: re.Match[str], c: Context) -> Reading:
-    """Relative dates ("yesterday", "last year", "two years ago") at the period they name."""
+    """Relative dates ("yesterday", "last year", "six months ago") at the period they name."""
     phrase = re.sub(r"^(?:earlier|later) ", "", m.group().lower())
-    if "decade" in phrase:
-        return None  # "two decades ago": no calendar period of its own
     season = re.search(r"spring|summer|autumn|fall|winter", phrase)
     if not known(c.published):
         return RELATIVE, "XXXX-XX-XX", "", ""
     if season:
         shift = 1 if phrase.startswith("next") else -1 if phrase.startswith("last") else 0
         return RELATIVE, f"{int(c.published[:4]) + shift}-{SEASONS[season.group()]}", "", ""
-    phrase = phrase.replace("a year", "1 year").replace("a month", "1 month")
+    phrase = re.sub(r"^an? (?=day|week|month)", "1 ", phrase)
     got = resolve(phrase, c.published, c.future)
     return (RELATIVE, at_granularity(*got), "", "") if got else None
+
+
+def read_ago(m: re.Match[str], c: Context) -> Reading:
+    """A time back from the writing: days, weeks and months date it, years give a span.
+
+    "three days ago" is a day a reader can hold against "on Monday"; "41 years ago" names
+    no calendar year (1966 or 1967, by the day of the event and of the paper): outlets
+    state the span they were given, so it is read as one, a duration of what lies "ago".
+    """
+    unit = singular(m["unit"].lower())
+    if unit not in ("year", "decade"):
+        return read_relative(m, c)
+    n = number(m["n"]) if m["n"] else 1.0
+    if n is None:
+        return None
+    return DURATION, period("year", fmt(n * PERIOD_MULTIPLE.get(unit, 1))), "", "ago"
 
 
 def read_weekend(m: re.Match[str], c: Context) -> Reading:
@@ -693,6 +712,17 @@ def read_time(m: re.Match[str], c: Context) -> Reading:
     return TIME, f"T{hour:02d}:{minute:02d}", (m["tz"] or "").upper(), ""
 
 
+def read_clock(m: re.Match[str], c: Context) -> Reading:
+    """A time written as four digits and a zone ("2045 GMT", "1430 local time", "at 1800 hours").
+
+    Four digits and "hours" are a time only where a time is expected ("at 1800 hours");
+    "1200 hours of work" is a duration, which the duration pattern reads.
+    """
+    if m["hrs"] and not POINT_IN_TIME.search(c.sentence[: m.start()]):
+        return None
+    return read_time(m, c)
+
+
 def period(unit: str, amount: str) -> str:
     """A TimeML period of ``amount`` units ("year", "24" -> "P24Y"; "hour", "X" -> "PTXH")."""
     return f"P{'T' if unit in CLOCK_UNITS else ''}{amount}{PERIODS[unit][0]}"
@@ -760,7 +790,11 @@ def read_quantity(m: re.Match[str], c: Context) -> Reading:
 
 
 def read_magnitude(m: re.Match[str], c: Context) -> Reading:
-    """An earthquake's magnitude ("magnitude 5.2", "a 5.4-magnitude quake")."""
+    """An earthquake's magnitude ("magnitude 5.2", "a 5.4-magnitude quake", "a 2.9 aftershock").
+
+    A figure with one decimal right before a quake noun is its magnitude: nobody counts
+    2.9 aftershocks.
+    """
     return QUANTITY, fmt(float(m["n"] or m["n2"] or m["n3"])), "magnitude", "magnitude"
 
 
@@ -828,6 +862,11 @@ UNIT_WORDS: Final = frozenset(
     w for u in UNITS for w in (u.split()[0].split("/")[0], f"{u}s" if u.isalpha() else "") if w
 )
 MAGNITUDE_WORDS: Final = frozenset({"magnitude", "richter"})
+QUAKE_WORDS: Final = frozenset(
+    w + plural
+    for w in ("quake", "earthquake", "aftershock", "tremor", "temblor", "shock")
+    for plural in ("", "s")
+)
 VAGUE_WORDS: Final = frozenset(
     {"dozens", "scores", "hundreds", "thousands", "millions", "billions"}
 )
@@ -892,8 +931,8 @@ GRAMMAR: Final[tuple[tuple[re.Pattern[str], int, Reader, frozenset[str]], ...]] 
         (r"\b(?:(?:earlier|later)\s+)?(?:last|this|next)\s+"
          r"(?:week|month|year|spring|summer|autumn|fall|winter)\b", 1, read_relative, _I,
          NEAR_WORDS),
-        (rf"\b(?:{_NUM}|an?)[\s-]+(?:days?|weeks?|months?|years?|decades?)\s+ago\b", 0,
-         read_relative, _I, AGO_WORDS),
+        (rf"\b(?:(?P<n>{_NUM})|an?)[\s-]+(?P<unit>days?|weeks?|months?|years?|decades?)\s+ago\b",
+         0, read_ago, _I, AGO_WORDS),
         # Quarters, seasons with a year, parts of a year, decades.
         (r"\b(?:the\s+)?(?P<q>first|second|third|fourth|[1-4](?:st|nd|rd|th))[\s-]+quarter\b"
          rf"(?:\s+of\s+(?P<year>{_YEAR}))?", 1, read_quarter, _I, QUARTER_WORDS),
@@ -909,6 +948,9 @@ GRAMMAR: Final[tuple[tuple[re.Pattern[str], int, Reader, frozenset[str]], ...]] 
          + _TZ, 0, read_time, _I, DIGITS),
         (r"\b(?P<h>[01]?\d|2[0-3]):(?P<min>[0-5]\d)(?P<ampm>)" + _TZ + r"\b", 0, read_time, 0,
          DIGITS),
+        (r"(?<![\d,.$€£:/-])(?P<h>[01]\d|2[0-3])(?P<min>[0-5]\d)(?P<ampm>)\s*(?:(?P<tz>GMT|UTC"
+         r"|[A-Z]{2,4}T)\b|local(?:\s+time\b|(?![\s-]*[A-Za-z]))|(?P<hrs>hours|hrs)\b)", 0,
+         read_clock, 0, DIGITS),
         # Durations: a number and a unit of time ("24 years", "two-day", "nearly two decades").
         (r"\bthe\s+(?:past|last|previous|next|coming|following)\s+"
          rf"(?:(?P<n>{_NUM})[\s-]+)?(?P<unit>{_UNIT})(?P<vague>)", 0, read_duration, _I,
@@ -935,6 +977,9 @@ GRAMMAR: Final[tuple[tuple[re.Pattern[str], int, Reader, frozenset[str]], ...]] 
          _I, UNIT_WORDS),
         (r"\bmagnitude-?\s*(?P<n>\d+(?:\.\d+)?)|(?P<n2>\d+(?:\.\d+)?)[\s-]+magnitude\b"
          r"|(?P<n3>\d+(?:\.\d+)?)\s+on the Richter scale", 0, read_magnitude, _I, MAGNITUDE_WORDS),
+        (r"(?<![\d.,])(?P<n>\d\.\d)(?P<n2>)(?P<n3>)(?=[\s-]+(?:(?:strong|powerful|moderate|"
+         r"light|minor|major|small|shallow|deep)\s+)?(?:earth)?quakes?\b|[\s-]+(?:aftershocks?|"
+         r"tremors?|temblors?|shocks?)\b)", 0, read_magnitude, _I, QUAKE_WORDS),
         # Vague counts: "thousands of", "tens of thousands of", "dozens of".
         (VAGUE_COUNT.pattern, 1, read_vague_count, _I, VAGUE_WORDS),
         # Ordinals: "first visit", "24th summit".

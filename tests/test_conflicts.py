@@ -70,6 +70,13 @@ def test_a_weekday_agrees_with_its_date() -> None:
          "The quake measured 5.4 magnitude, officials said.", "quantity", "conflict"),
         ("The G7 agreed a $50B loan.", "The G7 agreed a 50 billion euro loan.", "money", "note"),
         ("Thousands of people fled the camp.", "About 300 people fled the camp.", "count", "note"),
+        ("It was followed by a 2.9 aftershock, the USGS said.",
+         "It was followed by a 3.8 aftershock, the USGS said.", "quantity", "conflict"),
+        ("The fire broke out on the roof of the store at 2045 GMT.",
+         "The fire broke out on the roof of the store at 2130 GMT.", "time", "conflict"),
+        ("She was charged with killing two women in the shop 41 years ago.",
+         "She was charged with killing two women in the shop 51 years ago.", "duration",
+         "conflict"),
     ],
 )  # fmt: skip
 def test_values_that_cannot_both_hold(a: str, b: str, kind: str, severity: str) -> None:
@@ -77,6 +84,18 @@ def test_values_that_cannot_both_hold(a: str, b: str, kind: str, severity: str) 
     assert (c.kind, c.severity) == (kind, severity)
     assert c.a.doc_id != c.b.doc_id
     assert c.a.slot.text in c.explanation and c.b.slot.text in c.explanation
+
+
+def test_today_allows_for_a_copy_dated_a_day_after_it_was_written() -> None:
+    a = "The shooter walked into the office at about 10am today, police said."
+    b = "The shooter walked into the office at 10 a.m. Monday, police said."
+    # Written on Monday 9 April 2007, the copy with "today" is dated the Tuesday.
+    assert compare_two(a, b, ("2007-04-10", "2007-04-09")) == []
+    assert compare_two(a, b, ("2007-04-09", "2007-04-10")) == []
+    [c] = compare_two(a, b, ("2007-04-12", "2007-04-10"))  # "today" is Thursday at best
+    assert (c.kind, c.severity, {c.a.slot.text, c.b.slot.text}) == (
+        "date", "conflict", {"today", "Monday"},
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize(

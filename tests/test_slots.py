@@ -53,11 +53,26 @@ def read(text: str, published: str | None = PUBLISHED) -> list[tuple[str, str, s
         ("N1,117/Litre landing cost", [("money", "1117", "NGN/litre", "exact", "N1,117/Litre")]),
         ("more than 10,000 troops", [("count", "10000", "", "lower", "more than 10,000")]),
         ("about 3.5% growth", [("percent", "3.5", "%", "approx", "about 3.5%")]),
-        ("two years ago", [("relative", "2022", "", "approx", "two years ago")]),
+        ("three days ago", [("relative", "2024-06-16", "", "approx", "three days ago")]),
+        ("six months ago", [("relative", "2023-12", "", "approx", "six months ago")]),
+        ("two years ago", [("duration", "P2Y", "", "exact", "two years ago")]),
+        ("killed 41 years ago", [("duration", "P41Y", "", "exact", "41 years ago")]),
+        ("nearly two decades ago", [("duration", "P20Y", "", "upper", "nearly two decades ago")]),
         ("last year", [("relative", "2023", "", "exact", "last year")]),
         ("a 6.1-magnitude quake", [("quantity", "6.1", "magnitude", "exact", "6.1-magnitude")]),
         ("magnitude 5.2 by state TV", [("quantity", "5.2", "magnitude", "exact", "magnitude 5.2")]),
         ("at 7:37 a.m. GMT", [("time", "T07:37", "GMT", "exact", "7:37 a.m. GMT")]),
+        ("broke out at about 2045 GMT", [("time", "T20:45", "GMT", "approx", "about 2045 GMT")]),
+        ("at 0300 UTC", [("time", "T03:00", "UTC", "exact", "0300 UTC")]),
+        ("landed at 1430 local time", [("time", "T14:30", "", "exact", "1430 local time")]),
+        ("until 1800 hours", [("time", "T18:00", "", "exact", "1800 hours")]),
+        ("1200 hours of overtime", [("duration", "PT1200H", "", "exact", "1200 hours")]),
+        ("the 2010 local elections", [("year", "2010", "", "exact", "2010")]),
+        ("the 2009 NATO summit", [("year", "2009", "", "exact", "2009")]),
+        ("followed by a 2.9 aftershock", [("quantity", "2.9", "magnitude", "exact", "2.9")]),
+        ("a 5.0 quake struck", [("quantity", "5", "magnitude", "exact", "5.0")]),
+        ("two aftershocks", [("count", "2", "", "exact", "two")]),
+        ("2.9 million aftershocks", [("count", "2900000", "", "exact", "2.9 million")]),
         ("a three-day visit", [("duration", "P3D", "", "exact", "three-day")]),
         ("50 billion rubles", [("money", "50000000000", "RUB", "exact", "50 billion rubles")]),
         ("£3bn of aid", [("money", "3000000000", "GBP", "exact", "£3bn")]),
@@ -79,6 +94,13 @@ def test_what_each_value_counts() -> None:
     assert about == {"Four": "diplomat", "$50 billion": "loan"}
     frames = [s.about for s in extract("his first visit in 24 years, after two decades of aid")]
     assert frames == ["visit", "in", "aid"]
+
+
+def test_a_span_back_from_the_writing_is_a_span_of_what_lies_ago() -> None:
+    found = extract("two women killed in a Staunton ice cream shop 41 years ago", PUBLISHED)
+    assert [(s.kind, s.value, s.about) for s in found] == [
+        ("count", "2", "women"), ("duration", "P41Y", "ago"),
+    ]  # fmt: skip
 
 
 def test_weekdays_resolve_against_the_publication_date() -> None:
