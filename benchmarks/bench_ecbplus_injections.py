@@ -50,6 +50,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_slots import KINDS as SEED_KINDS
 from bench_slots import changed
+from review_ecbplus import corpus
 
 from consistency import check, compare, slots
 from consistency.cache import user_folder
@@ -102,20 +103,6 @@ class Read:
     slot: slots.Slot
     events: frozenset[str]  # event chains of the line
     referents: frozenset[str]  # chains of the mentions the value lies in
-
-
-def corpus() -> tuple[dict[str, dict[str, str]], dict[str, list[str]]]:
-    """The articles by id, and each labelled story's article ids."""
-    articles = {}
-    with (CORPUS / "articles.jsonl").open(encoding="utf-8") as f:
-        for line in f:
-            row = json.loads(line)
-            articles[row["id"]] = row
-    members: dict[str, list[str]] = {}
-    with (CORPUS / "dev_stories.csv").open(encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            members.setdefault(row["story"], []).append(row["id"])
-    return articles, members
 
 
 def site(url: str) -> str:

@@ -27,25 +27,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from consistency import clean, ingest, pipeline, segment, sources, stories
-from consistency.records import Document, Sentence
+from eval_stories import read
+
+from consistency import pipeline, sources, stories
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "benchmarks" / "data" / "ecbplus"
 OUT = ROOT / "benchmarks" / "results_families.csv"
 PAIRS = ROOT / "benchmarks" / "results_families_pairs.csv"
-
-
-def read(rows: list[dict[str, str]], folder: Path) -> tuple[list[Document], list[Sentence]]:
-    """The documents and kept sentences `consistency check` would read from these articles."""
-    table = folder / "articles.jsonl"
-    table.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    docs = ingest.load([table]).documents
-    sentences: list[Sentence] = []
-    for doc in docs:
-        kept, _ = clean.furniture(doc)
-        sentences += segment.sentences(doc, kept)
-    return docs, sentences
 
 
 def short(doc_id: str) -> str:

@@ -28,7 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 from sklearn.metrics import adjusted_rand_score
 
-from consistency import clean, embed, ingest, pipeline, segment
+from consistency import embed, ingest, pipeline
 from consistency.cache import EmbeddingCache
 from consistency.records import Document, Sentence
 
@@ -42,11 +42,7 @@ def read(rows: list[dict[str, str]], folder: Path) -> tuple[list[Document], list
     table = folder / "articles.jsonl"
     table.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     docs = ingest.load([table]).documents
-    sentences: list[Sentence] = []
-    for doc in docs:
-        kept, _ = clean.furniture(doc)
-        sentences += segment.sentences(doc, kept)
-    return docs, sentences
+    return docs, pipeline.kept_sentences(docs)
 
 
 def vectors(sentences: list[Sentence], cache: EmbeddingCache) -> NDArray[np.float32]:

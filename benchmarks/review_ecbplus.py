@@ -32,8 +32,8 @@ COLUMNS = ("story", "claim_id", "severity", "kind", "doc_a", "value_a", "doc_b",
            "explanation")  # fmt: skip
 
 
-def story_files(folder: Path) -> dict[str, Path]:
-    """One JSONL table per story, written under ``folder``."""
+def corpus() -> tuple[dict[str, dict[str, str]], dict[str, list[str]]]:
+    """The articles by id, and each labelled story's article ids."""
     articles = {}
     with (CORPUS / "articles.jsonl").open(encoding="utf-8") as f:
         for line in f:
@@ -43,6 +43,12 @@ def story_files(folder: Path) -> dict[str, Path]:
     with (CORPUS / "dev_stories.csv").open(encoding="utf-8") as f:
         for row in csv.DictReader(f):
             members.setdefault(row["story"], []).append(row["id"])
+    return articles, members
+
+
+def story_files(folder: Path) -> dict[str, Path]:
+    """One JSONL table per story, written under ``folder``."""
+    articles, members = corpus()
     out = {}
     for story in STORIES:
         path = folder / f"{story}.jsonl"

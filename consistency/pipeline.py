@@ -50,6 +50,7 @@ __all__ = [
     "check",
     "conclude",
     "group_stories",
+    "kept_sentences",
     "read_story",
 ]
 
@@ -129,6 +130,19 @@ def timed(seconds: dict[str, float], stage: str) -> Iterator[None]:
         yield
     finally:
         seconds[stage] = seconds.get(stage, 0.0) + time.perf_counter() - start
+
+
+def kept_sentences(docs: Sequence[Document]) -> list[Sentence]:
+    """The sentences of ``docs`` that the furniture filter keeps, as read_story splits them.
+
+    Without embedding, so without the teaser check, which needs the vectors: what the
+    benchmarks of the stages before the embedding read.
+    """
+    sentences: list[Sentence] = []
+    for doc in docs:
+        kept, _ = clean.furniture(doc)
+        sentences += segment.sentences(doc, kept)
+    return sentences
 
 
 def read_story(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from consistency import clean, ingest, segment, sources
+from consistency import ingest, pipeline, sources
 from consistency.records import Document, Sentence
 from consistency.report import family_rows
 
@@ -111,11 +111,7 @@ def test_edited_is_the_difflib_ratio() -> None:
 def read(folder: Path) -> tuple[list[Document], list[Sentence]]:
     """The documents and kept sentences the pipeline reads from a folder (no embedding)."""
     docs = ingest.load([folder]).documents
-    sentences: list[Sentence] = []
-    for doc in docs:
-        kept, _ = clean.furniture(doc)
-        sentences += segment.sentences(doc, kept)
-    return docs, sentences
+    return docs, pipeline.kept_sentences(docs)
 
 
 def test_seed_articles_are_no_ones_copies_but_a_republished_seed_is(tmp_path: Path) -> None:
