@@ -12,7 +12,9 @@ recall per annotated sentence (gold: none of its labels is in another document).
   (judge_training.EVAL_STORIES); the link head never saw them either.
 
 Plain cosine: average linkage on cross-document cosine, at each of a few cuts (its best is
-an upper bound: the cut is chosen on the same sentences). Writes
+an upper bound: the cut is chosen on the same sentences). The ceiling: the same clustering
+over links that are the annotation's own verdicts on the candidate pairs (cosine >= 0.3),
+what a perfect pair judge would give. Writes
 benchmarks/results_claims.csv; `python benchmarks/eval_claims.py [--judge-only]`.
 """
 
@@ -92,6 +94,13 @@ def rows_for(
             oof, ev.doc_ids, head.link_threshold))  # fmt: skip
     else:
         add("link head (fitted on the seeds)", cluster.cluster(ev, head))
+    # The clustering's ceiling: links that are the annotation's own verdicts on the pairs.
+    pairs = linkhead.annotated_pairs(ev, gold)
+    told = np.eye(len(ev.doc_ids))
+    verdict = linkhead.pair_labels(pairs, gold)
+    told[pairs[:, 0], pairs[:, 1]] = told[pairs[:, 1], pairs[:, 0]] = verdict
+    add("the annotation's own pair verdicts (ceiling)", cluster.claims_from_links(
+        told, ev.doc_ids, 0.5))  # fmt: skip
     found, n_pairs, seconds = judge_claims(story, decider)
     add("judge (cross-encoder)", found, pairs_judged=n_pairs,
         pairs_per_second=round(n_pairs / seconds, 1) if seconds else "")  # fmt: skip
