@@ -27,6 +27,8 @@ from consistency.report import (
 )
 from consistency.workers import PARALLEL_MIN
 
+__all__ = ["app"]
+
 app = typer.Typer(
     help="Claim-consistency checker for news articles about one story.",
     no_args_is_help=True,

@@ -32,6 +32,37 @@ from consistency import slots
 from consistency.embed import models_dir
 from consistency.errors import ModelError
 
+__all__ = [
+    "CSLS_K",
+    "FEATURES",
+    "MAX_ALSO",
+    "POSSESSIVE",
+    "TOKEN",
+    "Claims",
+    "Evidence",
+    "LinkHead",
+    "candidate_pairs",
+    "claims_from_links",
+    "clauses",
+    "cluster",
+    "evidence",
+    "features",
+    "find",
+    "gram",
+    "group_indices",
+    "link_matrix",
+    "neighbourhood",
+    "others_in_claim",
+    "pair_features",
+    "relabel",
+    "row_dots",
+    "strongest",
+    "top_mean",
+    "unit_rows",
+    "value_kinds",
+    "word_weights",
+]
+
 FEATURES: Final = (
     "cosine",
     "clause_cosine",
