@@ -1,8 +1,8 @@
 """The embedding backends: speed, the vectors, and the claims they lead to.
 
 ONNX Runtime (the default), torch (sentence-transformers) and ONNX Runtime with int8
-weights (opt-in). Issue 6 adopts a faster backend as the default only when it is at least
-1.5x faster and gives the same claims and conflicts on the seeds and the corpus stories.
+weights (opt-in). A faster backend becomes the default only when it is at least 1.5x
+faster and gives the same claims and conflicts on the seeds and the corpus stories.
 Three parts:
 - speed: fresh processes embedding the distinct sentences and clauses of the first
   ECB+ articles (about 1,000 sentences), alternating the backends, BENCH_RUNS runs each,

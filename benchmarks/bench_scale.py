@@ -1,4 +1,4 @@
-"""Cost at about 1k, 10k (and 100k) sentences of real news, against embedding alone (issue 6).
+"""Cost at about 1k, 10k (and 100k) sentences of real news, against embedding alone.
 
 Inputs come from the ECB+ articles in benchmarks/data/ecbplus (CC BY 3.0, see its README):
 the first articles in id order until a level's sentence count is reached. The corpus holds

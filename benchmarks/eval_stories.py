@@ -1,4 +1,4 @@
-"""Story grouping scored on ECB+'s labelled half (issue 6: adjusted Rand index, aim >= 0.9).
+"""Story grouping scored on ECB+'s labelled half (adjusted Rand index; the aim is 0.9 or more).
 
 benchmarks/data/ecbplus/dev_stories.csv labels the 497 articles of the odd-numbered topics;
 each topic holds two events of one kind (two earthquakes...), so 43 topics, 86 stories.

@@ -1,4 +1,4 @@
-"""Render report.html in headless Chromium and save screenshots to look at (issue 4).
+"""Render report.html in headless Chromium and save screenshots to look at.
 
 The story is the seeds plus the two test outlets, with one figure changed in one of them
 ($50 billion -> $35 billion in 005_wire), so the page shows a conflict as well as agreement
