@@ -1,4 +1,4 @@
-"""Shared fixtures: the seeds checked once per session (embedding is the expensive part)."""
+"""Shared fixtures: the seeds checked once per test run (embedding is the expensive part)."""
 
 from __future__ import annotations
 
