@@ -193,16 +193,7 @@ class Report:
         tables' order. Written beside and then moved over ``path``, never over one of the
         ``protect`` files.
         """
-        path = Path(path)
-        refuse_inputs([path], protect)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".consistency-", dir=path.parent))
-        try:
-            (tmp / path.name).write_text(self.json_text(), encoding="utf-8", newline="\n")
-            os.replace(tmp / path.name, path)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-        return path
+        return write_file(Path(path), self.json_text(), protect)
 
     def json_text(self) -> str:
         """``as_json`` as report.json holds it: fields in a fixed order, indented, UTF-8."""
@@ -274,16 +265,7 @@ class Report:
 
         Written beside and then moved over ``path``, never over one of the ``protect`` files.
         """
-        path = Path(path)
-        refuse_inputs([path], protect)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".consistency-", dir=path.parent))
-        try:
-            (tmp / path.name).write_text(render.page(self), encoding="utf-8", newline="\n")
-            os.replace(tmp / path.name, path)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-        return path
+        return write_file(Path(path), render.page(self), protect)
 
     def __repr__(self) -> str:
         """The counts in three lines: the tables are its attributes, too long to print whole."""
@@ -529,6 +511,22 @@ def earlier_report(out: Path) -> list[str]:
     except (OSError, ValueError, TypeError, KeyError):
         return []
     return sorted(set(REPORT_FILES).intersection(listed)) if isinstance(listed, list) else []
+
+
+def write_file(path: Path, body: str, protect: Sequence[str | Path]) -> Path:
+    r"""Write ``body`` (UTF-8, "\n" line ends) beside ``path``, then move it over ``path``.
+
+    A failure leaves the earlier file whole; ``path`` is never one of the ``protect`` files.
+    """
+    refuse_inputs([path], protect)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".consistency-", dir=path.parent))
+    try:
+        (tmp / path.name).write_text(body, encoding="utf-8", newline="\n")
+        os.replace(tmp / path.name, path)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return path
 
 
 def write_manifest(path: Path, files: Sequence[str]) -> None:
