@@ -530,11 +530,6 @@ def universal_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def read(path: Path) -> Document:
-    """Read one article file (.txt, .md or .html) into a Document."""
-    return article(path, read_bytes(path, MAX_ARTICLE_BYTES))
-
-
 def article(path: Path, raw: bytes) -> Document:
     """The Document of an article file (.txt, .md or .html) whose bytes are ``raw``."""
     text, encoding = decode(raw, str(path))
