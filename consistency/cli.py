@@ -11,14 +11,13 @@ from typing import Annotated
 
 import typer
 
-from consistency import embed, ingest, judge
+from consistency import embed, ingest, judge, text
 from consistency.errors import ConsistencyError, InputError
 from consistency.pipeline import MAX_SENTENCES
 from consistency.pipeline import check as run_check
 from consistency.render import plural
 from consistency.report import (
     CONFLICT,
-    CORROBORATED,
     SINGLE_SOURCE,
     refuse_file_out,
     refuse_inputs,
@@ -198,43 +197,12 @@ def check(
     for warning in result.warnings:
         typer.echo(f"warning: {warning}", err=True)
     s = result.summary()
-    for line in summary_lines(s):
+    for line in text.summary_lines(s):
         typer.echo(line)
     typer.echo(f"wrote {', '.join(str(p) for p in written)}")
     if why := findings_exit({f.value for f in fail_on or []}, s):
         typer.echo(f"exit {EXIT_FINDINGS}: {why}", err=True)
         raise typer.Exit(EXIT_FINDINGS)
-
-
-def summary_lines(s: Mapping[str, int]) -> list[str]:
-    r"""What the console says of a report, from Report.summary's counts.
-
-    >>> print(*summary_lines({"documents": 1, "sources": 1, "stories": 1, "sentences": 1,
-    ...     "dropped": 0, "bad_rows": 0, "bad_files": 0, "claims": 1, CORROBORATED: 0,
-    ...     SINGLE_SOURCE: 1, CONFLICT: 0, "slots": 1, "conflicts": 0, "notes": 1}), sep="\n")
-    1 document in 1 story, 1 sentence kept, 0 spans dropped (see dropped.csv)
-    1 claim: 0 corroborated, 1 single-source, 0 in conflict (claims.csv)
-    1 value read (slots.csv): 0 conflicts in 0 claims, 1 note (conflicts.csv)
-    note: corroboration needs two or more sources; every claim is single-source.
-    """
-    spans = s["dropped"] - s["bad_rows"] - s["bad_files"]
-    aside = "".join(
-        f", {plural(s[key], what)} set aside"
-        for key, what in (("bad_rows", "bad row"), ("bad_files", "unreadable file"))
-        if s[key]
-    )
-    lines = [
-        f"{plural(s['documents'], 'document')} in {plural(s['stories'], 'story', 'stories')}, "
-        f"{plural(s['sentences'], 'sentence')} kept, {plural(spans, 'span')} dropped{aside} "
-        "(see dropped.csv)",
-        f"{plural(s['claims'], 'claim')}: {s[CORROBORATED]} corroborated, "
-        f"{s[SINGLE_SOURCE]} single-source, {s[CONFLICT]} in conflict (claims.csv)",
-        f"{plural(s['slots'], 'value')} read (slots.csv): {plural(s['conflicts'], 'conflict')} "
-        f"in {plural(s[CONFLICT], 'claim')}, {plural(s['notes'], 'note')} (conflicts.csv)",
-    ]
-    if s["sources"] < 2:
-        lines.append("note: corroboration needs two or more sources; every claim is single-source.")
-    return lines
 
 
 def findings_exit(wanted: Collection[str], s: Mapping[str, int]) -> str:

@@ -7,15 +7,17 @@ The same views as render.py's markup, for a Python prompt or ``print``: values s
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Final
 
 import pandas as pd
 
+from consistency.render import plural
+
 if TYPE_CHECKING:
     from consistency.report import Report
 
-__all__ = ["claim", "conflicts", "counts", "single_source", "summary"]
+__all__ = ["claim", "conflicts", "counts", "single_source", "summary", "summary_lines"]
 
 CONFLICT, NOTE, SINGLE_SOURCE = "conflict", "note", "single-source"
 CLAIM_TEXT: Final = 100  # characters of a claim's sentence in a list of claims
@@ -23,15 +25,38 @@ CLAIM_TEXT: Final = 100  # characters of a claim's sentence in a list of claims
 
 def counts(report: Report) -> str:
     """The headline counts in three lines, as the command line prints them."""
-    s = report.summary()
-    return (
-        f"{s['documents']} documents ({s['sources']} distinct) in {s['stories']} "
-        f"{'story' if s['stories'] == 1 else 'stories'}, {s['sentences']} sentences kept, "
-        f"{s['dropped']} spans dropped\n"
-        f"{s['claims']} claims: {s['corroborated']} corroborated, {s[SINGLE_SOURCE]} "
-        f"single-source, {s[CONFLICT]} in conflict\n"
-        f"{s['slots']} values read: {s['conflicts']} conflicts, {s['notes']} notes"
+    return "\n".join(summary_lines(report.summary()))
+
+
+def summary_lines(s: Mapping[str, int]) -> list[str]:
+    r"""What the console says of a report, from Report.summary's counts (also its repr).
+
+    >>> print(*summary_lines({"documents": 1, "sources": 1, "stories": 1, "sentences": 1,
+    ...     "dropped": 0, "bad_rows": 0, "bad_files": 0, "claims": 1, "corroborated": 0,
+    ...     SINGLE_SOURCE: 1, CONFLICT: 0, "slots": 1, "conflicts": 0, "notes": 1}), sep="\n")
+    1 document in 1 story, 1 sentence kept, 0 spans dropped (see dropped.csv)
+    1 claim: 0 corroborated, 1 single-source, 0 in conflict (claims.csv)
+    1 value read (slots.csv): 0 conflicts in 0 claims, 1 note (conflicts.csv)
+    note: corroboration needs two or more sources; every claim is single-source.
+    """
+    spans = s["dropped"] - s["bad_rows"] - s["bad_files"]
+    aside = "".join(
+        f", {plural(s[key], what)} set aside"
+        for key, what in (("bad_rows", "bad row"), ("bad_files", "unreadable file"))
+        if s[key]
     )
+    lines = [
+        f"{plural(s['documents'], 'document')} in {plural(s['stories'], 'story', 'stories')}, "
+        f"{plural(s['sentences'], 'sentence')} kept, {plural(spans, 'span')} dropped{aside} "
+        "(see dropped.csv)",
+        f"{plural(s['claims'], 'claim')}: {s['corroborated']} corroborated, "
+        f"{s[SINGLE_SOURCE]} single-source, {s[CONFLICT]} in conflict (claims.csv)",
+        f"{plural(s['slots'], 'value')} read (slots.csv): {plural(s['conflicts'], 'conflict')} "
+        f"in {plural(s[CONFLICT], 'claim')}, {plural(s['notes'], 'note')} (conflicts.csv)",
+    ]
+    if s["sources"] < 2:
+        lines.append("note: corroboration needs two or more sources; every claim is single-source.")
+    return lines
 
 
 def shorten(text: str, width: int = CLAIM_TEXT) -> str:
