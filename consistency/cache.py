@@ -33,7 +33,7 @@ from consistency.errors import InputError
 if TYPE_CHECKING:
     from consistency.embed import Manifest
 
-__all__ = ["EmbeddingCache", "user_folder", "written"]
+__all__ = ["EmbeddingCache", "FrameCache", "user_folder", "written"]
 
 SCHEMA = "CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vector BLOB NOT NULL)"
 LOOKUP_BATCH = 500  # keys per SELECT: below SQLite's limit on bound parameters
@@ -201,3 +201,70 @@ class EmbeddingCache:
             ) from None
         finally:
             db.close()
+
+
+FRAME_SCHEMA = "CREATE TABLE IF NOT EXISTS frames (key BLOB PRIMARY KEY, frames TEXT NOT NULL)"
+
+
+@dataclass
+class FrameCache:
+    """The frames of sentences' values (frames.py) under ``folder``, beside the vectors.
+
+    A re-checked story parses only its new sentences. ``key`` names what makes frames
+    differ (frames.cache_key: the parser's weights and the rules that read its parse), so
+    a changed rule never reads an old answer. Values are JSON text, written in one
+    transaction; a store that cannot be used is an InputError naming the file.
+    """
+
+    folder: Path
+    key: str
+
+    @property
+    def path(self) -> Path:
+        """The SQLite file of these frames."""
+        return Path(self.folder) / f"frames-{self.key}.sqlite"
+
+    @contextmanager
+    def connected(self) -> Iterator[sqlite3.Connection]:
+        """A connection to the store (created if need be), closed after the block."""
+        try:
+            Path(self.folder).mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, timeout=60)
+            db.execute(FRAME_SCHEMA)
+        except (OSError, sqlite3.Error) as e:
+            raise InputError(
+                f"{self.path}: cannot use it as a cache ({e}); "
+                "delete the file or choose another --cache folder."
+            ) from None
+        try:
+            yield db
+        except sqlite3.Error as e:
+            raise InputError(
+                f"{self.path}: the cache cannot be used ({e}); delete the file."
+            ) from None
+        finally:
+            db.close()
+
+    def get(self, texts: Sequence[str]) -> dict[str, str]:
+        """The stored frames (JSON) of those ``texts`` that have them, by text."""
+        keys = {text_key(t): t for t in texts}
+        found = {}
+        with self.connected() as db:
+            chunk = list(keys)
+            for first in range(0, len(chunk), LOOKUP_BATCH):
+                batch = chunk[first : first + LOOKUP_BATCH]
+                marks = ",".join("?" * len(batch))  # only placeholders; the keys are bound
+                query = f"SELECT key, frames FROM frames WHERE key IN ({marks})"
+                for key, value in db.execute(query, batch):
+                    found[keys[key]] = value
+        return found
+
+    def put(self, rows: dict[str, str]) -> None:
+        """Store each text's frames (JSON) in one transaction."""
+        if not rows:
+            return
+        with self.connected() as db, db:
+            db.executemany(
+                "INSERT OR REPLACE INTO frames VALUES (?, ?)",
+                ((text_key(t), v) for t, v in rows.items()),
+            )

@@ -1,16 +1,21 @@
-"""Slots of one claim's sentences -> conflicts: values that cannot both hold, and notes.
+"""Values of a story's sentences -> conflicts: values that cannot both hold, notes, updates.
 
-Two values are compared only when they can be about the same thing: the same kind (a
-weekday with a date, a count with a count), the same thing counted where the extractor
-found one ("diplomats"), lower-case context words in common near both (what happened, not
-who took part; words in more than 8% of the story's sentences do not count), and figures
-close enough to be one quantity misreported. Hedges and the rounding of the written digits
-make intervals ("nearly two decades" = 15 to 20 years). Two sentences conflict when neither
-one's values are all matched by the other's: "1961, 2000 and 2001" agrees with "a 1961
-treaty ... replaced in 2000". A clash the parser cannot be sure of is a ``note``, not a
-``conflict``: other units or currencies, a vague "thousands", other places named, the same
-sources giving both figures, several values differing at once, an ambiguous match,
-sentences tied to other times, ordinals.
+Two values are compared only when their frames (frames.py, from the sentence's parse) can
+be one measure of one event: the same kind (a weekday with a date, a count with a count),
+the same thing counted or measured ("people", "depth", "age"), the same event ("die",
+"arrest") and the same person or thing where the parse names them; dates and times only
+when they date the same event, never a statement's date ("said on Monday"). Values in one
+claim are compared when nothing in their frames differs; values anywhere in the story when
+their frames are surely the same (frames.strong: "23 people died" against "31 people died").
+Figures must also be close enough to be one quantity misreported. Hedges and the rounding
+of the written digits make intervals ("nearly two decades" = 15 to 20 years). Two
+sentences conflict when neither one's values are all matched by the other's: "1961, 2000
+and 2001" agrees with "a 1961 treaty ... replaced in 2000"; each value that differs is its
+own row. A clash that may not be one is a ``note``: other units or currencies, a vague
+"thousands", other places named, a document that gives both figures (it disagrees with
+itself), bounds of one direction far apart ("more than 80" and "more than 50"), an
+ambiguous match, sentences tied to other times, ordinals. A later article whose sentence
+says the figure changed ("rose to 31", "revised") is an ``update``, not a conflict.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from consistency.cluster import POSSESSIVE, TOKEN
+from consistency import frames
 from consistency.records import Sentence
 from consistency.slots import (
     APPROX,
@@ -34,7 +39,6 @@ from consistency.slots import (
     DEICTIC,
     DURATION,
     EXACT,
-    FUNCTION_WORDS,
     LOWER,
     MONEY,
     ORDINAL,
@@ -47,21 +51,18 @@ from consistency.slots import (
     VAGUE,
     YEAR,
     Slot,
-    singular,
 )
 
-__all__ = ["CONFLICT", "NOTE", "Conflict", "conflicts", "summary"]
+__all__ = ["CONFLICT", "NOTE", "UPDATE", "Conflict", "conflicts", "summary"]
 
-CONFLICT, NOTE = "conflict", "note"
+CONFLICT, NOTE, UPDATE = "conflict", "note", "update"
 # The group a kind is compared in: dates and weekdays resolve to the same calendar.
 GROUP: Final = {RELATIVE: DATE}
-CONTEXT_WORDS: Final = 8  # content words each side of a slot that say what it is about
-COMMON_SHARE: Final = 0.08  # a word in more of the story's sentences than this is story-wide
-COMMON_MIN: Final = 3
 HALF_STEP: Final = 0.49  # "7.5" covers 7.451..7.549: just short of its neighbours' ranges
 ROUND_ZEROS: Final = 3  # "230,000" is rounded to the thousand; "50" and "100" are exact
 SAME_FIGURE: Final = 0.10  # "75 kilometers (50 miles)": one figure in two units
-MIN_SHARED: Final = 2  # context words two values without a head noun must share
+MAX_FIGURES: Final = 12  # different figures of one sure frame compared with each other
+BOUNDS_APART: Final = 1.25  # "more than 80" against "more than 50": one bound 25% beyond
 APPROX_SPREAD: Final = 0.10  # "about 3.5%" = 3.15% to 3.85%
 NEARLY_SPREAD: Final = 0.25  # "nearly two decades" = 15 to 20 years
 MAX_RATIO: Final = 3.0  # one quantity misreported: within a factor of three
@@ -72,11 +73,22 @@ MAX_DAYS_APART: Final = 62
 # midnight): "10am today" in a copy dated Tuesday may be Monday's "10 a.m. Monday". A
 # named weekday or date needs no such allowance.
 WRITING_LAG: Final = 1.0
-# Function words and reporting verbs: they say nothing about what a figure is about.
-STOP: Final = FUNCTION_WORDS | {"said", "says", "say", "told", "according"}
+# A later report that a figure changed: "rose to 31", "has climbed to", "revised".
+CHANGED: Final = re.compile(
+    r"\b(?:rose|risen|rising|climbed|increased|jumped|soared|grew|grown|fell|fallen|"
+    r"dropped|declined|gone up|went up)\s+(?:\w+\s+)?to\b"
+    r"|\b(?:updated|revised|raised|lowered|now stands|now stood|has reached)\b",
+    re.IGNORECASE,
+)
 SCOPE: Final = re.compile(
     r"\s+(?:[a-z]+\s+){0,2}?((?:in|across|around|throughout|outside|nationwide|worldwide)\b"
-    r"(?:\s+(?:the|a|an|its|this))?(?:\s+(?!and\b|or\b|but\b)\w[\w'-]*){1,2})"
+    r"(?:\s+(?:the|a|an|its|this))?(?:\s+(?!and\b|or\b|but\b)[^\W\d][\w'-]*){1,2})"
+)
+# A phrase after a figure names where it applies only with a place in it: "in 13
+# countries", "across the province", "nationwide"; not "in the accident" or "in 2002".
+PLACE_WORD: Final = re.compile(
+    r"\b(?:[A-Z][\w-]*|countr(?:y|ies)|provinces?|states?|cit(?:y|ies)|regions?|districts?|"
+    r"count(?:y|ies)|areas?|towns?|villages?|capital|nationwide|worldwide|island|camps?)\b"
 )
 PLACE: Final = re.compile(
     r"\b((?:[Ii]n|[Aa]cross|[Aa]round|[Tt]hroughout)\s+(?:the\s+)?(?:[a-z]+\s+)?"
@@ -87,7 +99,6 @@ WEEKDAY: Final = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b", r
 PAST: Final = re.compile(r"\b(?:last|ago|previous|earlier)\b", re.IGNORECASE)
 NEARLY: Final = re.compile(r"^(?:nearly|almost|close to|just under)\b", re.IGNORECASE)
 JUST_OVER: Final = re.compile(r"^just over\b", re.IGNORECASE)
-ENDING: Final = re.compile(r"(?:ing|ed|es|e|s)$")  # what stem() cuts
 FIGURE: Final = re.compile(r"\d[\d,]*(?:\.(\d+))?")  # a figure in digits, its decimals
 # Days in each of TimeML's period letters, before and after the "T" ("M" is both).
 PERIOD_DAYS: Final = {PERIODS[u][0]: PERIODS[u][1] for u in ("day", "week", "month", "year")}
@@ -101,7 +112,6 @@ class Found:
     slot: Slot
     sentence: int
     doc_id: str
-    context: frozenset[str]
     scope: frozenset[str] = frozenset()  # where the figure applies ("in the province")
 
 
@@ -120,60 +130,6 @@ class Conflict:
 def group(slot: Slot) -> str:
     """The kind a slot is compared as (a weekday is compared with dates)."""
     return GROUP.get(slot.kind, slot.kind)
-
-
-def stem(word: str) -> str:
-    """A crude stem, enough to match "replaces" with "replaced".
-
-    >>> stem("replaced"), stem("replaces"), stem("supporting"), stem("killed")
-    ('replac', 'replac', 'support', 'kill')
-    """
-    return ENDING.sub("", word) if len(word) > 4 else word
-
-
-def story_words(sentences: Sequence[Sentence]) -> frozenset[str]:
-    """Words in so many of the story's sentences that sharing them says nothing.
-
-    ("visit" and "pact" in a story about a visit and a pact.)
-    """
-    df: dict[str, int] = {}
-    seen: dict[str, set[str]] = {}
-    for s in sentences:
-        if s.text not in seen:
-            seen[s.text] = set(event_words(s.text))
-        for w in seen[s.text]:
-            df[w] = df.get(w, 0) + 1
-    cut = max(COMMON_MIN, COMMON_SHARE * len(sentences))
-    return frozenset(w for w, n in df.items() if n > cut)
-
-
-def event_words(text: str) -> list[str]:
-    """Content words written in lower case, stemmed: what happened.
-
-    "first", "visit", "replaced" -- not who took part ("Soviet Union"), which a story
-    shares throughout.
-
-    >>> event_words("Putin’s first visit to North Korea in 24 years, he said")
-    ['first', 'visit', 'year']
-    """
-    return [w for raw in TOKEN.findall(text) if (w := event_word(raw))]
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def event_word(token: str) -> str:
-    """A token as event_words keeps it, or "" (cached: a story's words recur)."""
-    word = POSSESSIVE.sub("", token)
-    if word[0].islower() and word not in STOP and len(word) > 1:
-        return stem(singular(word))
-    return ""
-
-
-def context(sentence: str, slot: Slot, common: frozenset[str]) -> frozenset[str]:
-    """Event words near the slot, without numbers and story-wide words: what it is about."""
-    left = event_words(sentence[: slot.start])
-    right = event_words(sentence[slot.end :])
-    near = set(left[-CONTEXT_WORDS:] + right[:CONTEXT_WORDS])
-    return frozenset(near - common)
 
 
 # --- values as intervals -------------------------------------------------------------------------
@@ -343,7 +299,21 @@ def compatible(a: Slot, b: Slot) -> bool | None:
     ia, ib = interval(a), interval(b)
     if ia is None or ib is None:
         return None
+    if bounds_apart(a, b):
+        return False  # "more than 80" and "more than 50": both hold, but say different things
     return ia[0] <= ib[1] + 1e-9 and ib[0] <= ia[1] + 1e-9
+
+
+def bounds_apart(a: Slot, b: Slot) -> bool:
+    """Two bounds of one direction whose figures lie far apart ("more than 80", "more than 50")."""
+    if a.hedge != b.hedge or a.hedge not in (LOWER, UPPER) or group(a) in (DATE, YEAR, TIME):
+        return False
+    ia, ib = interval(a), interval(b)
+    if ia is None or ib is None:
+        return False
+    end = 0 if a.hedge == LOWER else 1  # the bound written: "more than 80" -> 80
+    x, y = sorted(abs(i[end]) for i in (ia, ib))
+    return math.isfinite(y) and y > BOUNDS_APART * max(x, 1e-9)
 
 
 def plausible(a: Slot, b: Slot) -> bool:
@@ -368,29 +338,20 @@ def plausible(a: Slot, b: Slot) -> bool:
     return high <= MAX_RATIO * max(low, 1e-9)
 
 
-@functools.cache
-def about_words(about: str) -> frozenset[str]:
-    """The words of what a value counts, stemmed as context words are ("people killed")."""
-    return frozenset(stem(singular(w)) for w in about.split())
+def comparable(a: Found, b: Found, anywhere: bool = False) -> bool:
+    """Whether two values can be one measure of one event: kind, frame, size.
 
-
-def comparable(a: Found, b: Found) -> bool:
-    """Whether two slots can be about the same thing: kind, what is counted, context, size."""
-    g, about = group(a.slot), a.slot.about
-    if g != group(b.slot):
+    ``anywhere``: the two need not be in one claim, so their frames must surely be the
+    same (frames.strong). In one claim they must be the same measure of the same event or
+    entity (frames.match), and dates of the same event.
+    """
+    x, y = a.slot, b.slot
+    g = group(x)
+    if g != group(y) or not frames.match(x, y) or (anywhere and not frames.strong(x, y)):
         return False
-    same = about == b.slot.about
-    if about and b.slot.about and not same:
-        return False
-    if g in (COUNT, ORDINAL) and not (about and same):
-        return False  # a bare number is compared only with the same thing counted
-    if g in (DATE, TIME) and not same:
-        return False  # the day something was said is not the day it happened
-    shared = len((a.context & b.context) - about_words(about))
-    headed = about and same and g != ORDINAL
-    if shared < (1 if headed else MIN_SHARED):
-        return False  # too little that happened near both values is the same
-    return plausible(a.slot, b.slot)
+    if g in (DATE, TIME, YEAR) and not (x.event and x.event == y.event and x.event != "say"):
+        return False  # dates of other steps, or of a statement ("said on Monday")
+    return plausible(x, y)
 
 
 def scope(sentence: str, slot: Slot) -> frozenset[str]:
@@ -405,16 +366,24 @@ def scope(sentence: str, slot: Slot) -> frozenset[str]:
     """
     near = range(slot.start - PLACE_REACH, slot.end + PLACE_REACH)
     out = {m.group(1).lower() for m in PLACE.finditer(sentence) if m.start() in near}
-    if m := SCOPE.match(sentence, slot.end):
+    if (m := SCOPE.match(sentence, slot.end)) and PLACE_WORD.search(m.group(1)):
         out.add(m.group(1).lower())
     return frozenset(out)
 
 
-def severity(a: Found, b: Found, sa: Sequence[str], sb: Sequence[str], why: str) -> tuple[str, str]:
+def severity(
+    a: Found,
+    b: Found,
+    sa: Sequence[str],
+    sb: Sequence[str],
+    why: str,
+    names: Mapping[str, str] | None = None,
+) -> tuple[str, str]:
     """A hard conflict, or a note with its reason where the values may not truly clash.
 
     ``sa``/``sb``: the documents that state each value; ``why``: a reason found earlier
-    from the two sentences as a whole (several values differ, the match is ambiguous).
+    from the two sentences as a whole (the match is ambiguous, other times); ``names``:
+    the documents' outlets, as for explain.
     """
     if a.slot.unit != b.slot.unit:
         return NOTE, "other units or currencies, not reconciled here"
@@ -422,10 +391,19 @@ def severity(a: Found, b: Found, sa: Sequence[str], sb: Sequence[str], why: str)
         return NOTE, "a vague amount"
     if a.scope != b.scope and group(a.slot) not in (YEAR, DATE):
         return NOTE, "the sentences name other places, and may count different things"
+    if a.slot.period != b.slot.period:
+        periods = " / ".join(f"“{p}”" if p else "the whole" for p in (a.slot.period, b.slot.period))
+        return NOTE, f"the figures may cover other periods ({periods})"
     if group(a.slot) == ORDINAL:
         return NOTE, "ordinals often number different things (first half, second half)"
-    if len(set(sa) & set(sb)) > 1:
-        return NOTE, "the same sources give both figures, which may be about different things"
+    if both := sorted(set(sa) & set(sb)):
+        # One article that states both figures disagrees with itself, or speaks of two
+        # things ("Wednesday's quake" and "Sunday's"): a note for it, not a clash of sources.
+        said = join(both, names)
+        return NOTE, f"{said} {'gives' if len(both) == 1 else 'give'} both figures"
+    if bounds_apart(a.slot, b.slot):
+        bound = "lower" if a.slot.hedge == LOWER else "upper"
+        return NOTE, f"both are {bound} bounds, which can both hold"
     if why:
         return NOTE, why
     return CONFLICT, ""
@@ -448,7 +426,10 @@ Compat = Callable[[Slot, Slot], "bool | None"]  # compatible(), or remembered()'
 
 
 def disagreements(
-    side: Sequence[Found], other: Sequence[Found], compat: Compat = compatible
+    side: Sequence[Found],
+    other: Sequence[Found],
+    compat: Compat = compatible,
+    anywhere: bool = False,
 ) -> list[tuple[Found, Found, bool]]:
     """Values of ``side`` that no comparable value of ``other`` agrees with (one group).
 
@@ -456,13 +437,14 @@ def disagreements(
     the other side, and whether the match is ambiguous (the other side gives several
     different figures that could correspond, as "85 miles from the city, at a depth of
     22 miles"). Values with no comparable partner at all say nothing either way.
-    ``compat``: compatible(), or a remembering copy (remembered).
+    ``compat``: compatible(), or a remembering copy (remembered); ``anywhere`` as for
+    comparable.
     """
     out = []
     for x in side:
         if any(compat(x.slot, y.slot) for y in other):
             continue  # the other sentence gives this figure too, whatever it says it counts
-        partners = [y for y in other if comparable(x, y)]
+        partners = [y for y in other if comparable(x, y, anywhere)]
         if partners and all(compat(x.slot, y.slot) is False for y in partners):
             ix = interval(x.slot)
             nearest = min(partners, key=lambda y: distance(ix, interval(y.slot)))
@@ -493,17 +475,19 @@ def clashes(
     ga: Mapping[str, Sequence[Found]],
     gb: Mapping[str, Sequence[Found]],
     compat: Compat = compatible,
+    anywhere: bool = False,
 ) -> list[tuple[Found, Found, bool]]:
     """Value pairs two sentences disagree on, kind by kind, with their ambiguity.
 
     Within a kind, the sentences disagree only if neither side's values are all matched
     by the other's: "deals from 1961, 2000 and 2001" agrees with "a 1961 treaty, replaced
     in 2000". ``ga`` and ``gb``: each sentence's values by group (per_group); ``compat``
-    as for disagreements.
+    and ``anywhere`` as for disagreements.
     """
     out = []
     for g in sorted(ga.keys() & gb.keys()):
-        ab, ba = disagreements(ga[g], gb[g], compat), disagreements(gb[g], ga[g], compat)
+        ab = disagreements(ga[g], gb[g], compat, anywhere)
+        ba = disagreements(gb[g], ga[g], compat, anywhere)
         if ab and ba:
             lone = {id(y) for y, _, _ in ba}  # values of b that nothing in a agrees with
             for x, y, ambiguous in ab:
@@ -551,16 +535,16 @@ def peers(
     by_group: Mapping[str, Sequence[Found]],
     by_about: Mapping[tuple[str, str], Sequence[Found]],
 ) -> list[Found]:
-    """The values ``comparable`` could accept beside ``x``: its group, and what it counts.
+    """The values ``comparable`` could accept beside ``x``: its group, and what it measures.
 
-    Counts and ordinals need the same thing counted, dates and times the same anchor; other
-    values an equal thing or none on one side (see ``comparable``).
+    Counts, ordinals and dates need the same measure; other values an equal measure or
+    none on one side (see ``comparable``).
     """
-    g, about = group(x.slot), x.slot.about
-    if g in (COUNT, ORDINAL, DATE, TIME) or not about:
-        same = by_about.get((g, about), [])
-        return list(same) if about or g in (DATE, TIME) else list(by_group.get(g, []))
-    return [*by_about.get((g, about), []), *by_about.get((g, ""), [])]
+    g, measure = group(x.slot), x.slot.measure
+    if g in (COUNT, ORDINAL, DATE, TIME, YEAR) or not measure:
+        same = by_about.get((g, measure), [])
+        return list(same) if measure or g in (DATE, TIME, YEAR) else list(by_group.get(g, []))
+    return [*by_about.get((g, measure), []), *by_about.get((g, ""), [])]
 
 
 def supporters(x: Found, found: Sequence[Found]) -> list[str]:
@@ -583,6 +567,26 @@ def join(docs: Sequence[str], names: Mapping[str, str] | None = None) -> str:
     return said[0] if len(said) == 1 else ", ".join(said[:-1]) + " and " + said[-1]
 
 
+def what(slot: Slot) -> str:
+    """The frame in words, for an explanation: "the age of John Smith", "the date of “die”".
+
+    >>> what(Slot("count", "23", "", "exact", 0, 2, "23", "people", "people", "die", ""))
+    'people (die)'
+    >>> what(Slot("quantity", "41", "years of age", "exact", 0, 2, "41", "", "age", "", "Smith"))
+    'the age of Smith'
+    """
+    m, e, who = slot.measure, slot.event, slot.entity
+    if m == "age":
+        return f"the age of {who}" if who else "an age"
+    if m == "magnitude":
+        return f"the magnitude of the {who}" if who else "a magnitude"
+    if m in ("date", "time"):
+        return f"the {m} of “{e}”" if e else ""
+    if not m or m == slot.unit.lower():
+        return f"“{e}”" if e else ""
+    return f"{m} ({e})" if e else m
+
+
 def explain(
     a: Found,
     sa: Sequence[str],
@@ -590,15 +594,50 @@ def explain(
     sb: Sequence[str],
     reason: str,
     names: Mapping[str, str] | None = None,
+    dates: tuple[str, str] = ("", ""),
 ) -> str:
-    """One plain sentence: who says what ("AP says “19 years”, Reuters and DW say “24 years”.").
+    """One plain sentence: the frame, who says what, and when each side was published.
 
-    ``names`` gives each document's outlet (ingest.outlet_labels); unnamed ones go by id.
+    ("people (die): AP says “19”, Reuters and DW say “24”.") ``names`` gives each
+    document's outlet (ingest.outlet_labels); unnamed ones go by id. ``dates``: the
+    publication dates of ``a``'s and ``b``'s documents, named when both are known and differ.
     """
     say_a = "says" if len(sa) == 1 else "say"
     say_b = "says" if len(sb) == 1 else "say"
     text = f"{join(sa, names)} {say_a} “{a.slot.text}”, {join(sb, names)} {say_b} “{b.slot.text}”"
+    if frame := what(a.slot) if a.slot.measure == b.slot.measure else "":
+        text = f"{frame}: {text}"
+    if all(dates) and dates[0] != dates[1]:
+        text += f" (published {dates[0]} and {dates[1]})"
     return f"{text}: may disagree ({reason}; check by hand)." if reason else f"{text}."
+
+
+def strong_pairs(found: Mapping[int, Sequence[Found]]) -> list[tuple[int, int]]:
+    """Sentence pairs of other documents whose values share a sure frame (frames.strong).
+
+    Per frame (kind, measure, event), one pair for each two different figures: the first
+    sentences giving them, from two documents. A story's deaths or its arrest date are
+    compared wherever the outlets state them, whatever claims they landed in.
+    """
+    by_frame: dict[tuple[str, str, str], dict[str, list[Found]]] = {}
+    for i in sorted(found):
+        for f in found[i]:
+            x = f.slot
+            if frames.strong(x, x):
+                key = (group(x), x.measure, x.event)
+                by_frame.setdefault(key, {}).setdefault(x.value, []).append(f)
+    out = set()
+    for key in sorted(by_frame):
+        figures = list(by_frame[key].values())[:MAX_FIGURES]
+        for p, xs in enumerate(figures):
+            for ys in figures[p + 1 :]:
+                pair = next(
+                    ((x.sentence, y.sentence) for x in xs for y in ys if x.doc_id != y.doc_id),
+                    None,
+                )
+                if pair:
+                    out.add((min(pair), max(pair)))
+    return sorted(out)
 
 
 def conflicts(
@@ -607,23 +646,26 @@ def conflicts(
     slots: Sequence[Sequence[Slot]],
     links: Iterable[tuple[int, int]] = (),
     outlets: Mapping[str, str] | None = None,
+    published: Mapping[str, str] | None = None,
 ) -> list[Conflict]:
-    """Conflicts and notes between sentences that state one claim, one row per pair of values.
+    """Conflicts, notes and updates between a story's sentences, one row per pair of values.
 
     ``claims``: claim id -> its sentences' indices. Two sentences are compared when they
     are in one claim, or when the link head judged them to state one claim (``links``,
-    pairs of sentence indices) even though the clustering put them apart: a conflict
-    must not hide behind a clustering miss. Such a conflict is filed under the claim of
-    the sentence that fewer documents support. The documents on each side are all those
-    in the story that state the value about the same thing. The explanations name them
-    by ``outlets`` (doc id -> name, as ingest.outlet_labels gives), else by id.
+    pairs of sentence indices) even though the clustering put them apart, or when values
+    of theirs share a sure frame (strong_pairs): a conflict must not hide behind a
+    clustering miss. Such a conflict is filed under the claim of the sentence that fewer
+    documents support. The documents on each side are all those in the story that state
+    the value of the same measure. The explanations name them by ``outlets`` (doc id ->
+    name, as ingest.outlet_labels gives), else by id; ``published`` (doc id -> ISO date)
+    dates them, and tells an update from a conflict.
     """
-    common = story_words(sentences)
+    dates = published or {}
     where: dict[int, list[str]] = {}
     for claim_id in sorted(claims):
         for i in claims[claim_id]:
             where.setdefault(i, []).append(claim_id)
-    read: dict[tuple[str, Slot], tuple[frozenset[str], frozenset[str]]] = {}  # repeated lines
+    read: dict[tuple[str, Slot], frozenset[str]] = {}  # repeated lines
     found: dict[int, list[Found]] = {}
     one: dict[Slot, Slot] = {}
     for i, xs in enumerate(slots):
@@ -632,16 +674,16 @@ def conflicts(
         text = sentences[i].text
         for value in xs:
             if (text, value) not in read:
-                read[text, value] = (context(text, value, common), scope(text, value))
+                read[text, value] = scope(text, value)
         # Equal slots as one object, so that remembered() knows them by identity.
         same = [one.setdefault(v, v) for v in xs]
-        found[i] = [Found(v, i, sentences[i].doc_id, *read[text, v]) for v in same]
+        found[i] = [Found(v, i, sentences[i].doc_id, read[text, v]) for v in same]
     # What the comparison of two sentences reads of each, numbered: a pair of sentences
-    # whose values and contexts repeat an earlier pair's (wire copy in many outlets) can
-    # only give rows that pair gave, and is not compared (pairs_to_compare).
+    # whose values (frames included) and scopes repeat an earlier pair's (wire copy in many
+    # outlets) can only give rows that pair gave, and is not compared (pairs_to_compare).
     numbers: dict[tuple[tuple[Slot, frozenset[str]], ...], int] = {}
     content = {
-        i: numbers.setdefault(tuple((f.slot, f.context) for f in fs), len(numbers))
+        i: numbers.setdefault(tuple((f.slot, f.scope) for f in fs), len(numbers))
         for i, fs in found.items()
     }
     by_group: dict[str, list[Found]] = {}  # only values of one group can support each other
@@ -649,22 +691,21 @@ def conflicts(
     for i in sorted(found):
         for f in found[i]:
             by_group.setdefault(group(f.slot), []).append(f)
-            by_about.setdefault((group(f.slot), f.slot.about), []).append(f)
+            by_about.setdefault((group(f.slot), f.slot.measure), []).append(f)
     support: dict[Found, list[str]] = {}
     rows: dict[tuple[str, ...], Conflict] = {}
     grouped = {i: per_group(fs) for i, fs in found.items()}
     compat = remembered()
-    for i, j, claim_id in pairs_to_compare(claims, links, content):
-        found_pairs = clashes(grouped[i], grouped[j], compat)
-        if not found_pairs:
-            continue
-        kinds = {group(x.slot) for x, _, _ in found_pairs}
-        several = len(kinds) > 1 and not agree(found[i], found[j])
+    in_claims = pairs_to_compare(claims, links, content)
+    seen = {(i, j) for i, j, _ in in_claims}
+    anywhere = [(i, j, "") for i, j in strong_pairs(found) if (i, j) not in seen]
+    for i, j, claim_id in [*in_claims, *anywhere]:
+        found_pairs = clashes(grouped[i], grouped[j], compat, anywhere=(i, j) not in seen)
         other_time = anchors(found[i]) != anchors(found[j])
         for x, y, ambiguous in found_pairs:
             key = (group(x.slot), *sorted((x.slot.value, y.slot.value)))
-            if key in rows:
-                continue
+            if key in rows and (rows[key].a.doc_id != rows[key].b.doc_id or x.doc_id == y.doc_id):
+                continue  # one row a pair of figures; between two sources rather than within one
             for f in (x, y):
                 if f not in support:
                     support[f] = supporters(f, peers(f, by_group, by_about))
@@ -672,19 +713,33 @@ def conflicts(
             a, b = (x, y) if (len(sx), x.doc_id) <= (len(sy), y.doc_id) else (y, x)
             sa, sb = (sx, sy) if a is x else (sy, sx)
             why = (
-                "the sentences differ in several values and may be about different events"
-                if several
-                else "a sentence gives several figures that could be the one meant"
+                "a sentence gives several figures that could be the one meant"
                 if ambiguous
                 else "the sentences are tied to other times and may be about other events"
                 if other_time and group(x.slot) not in (YEAR, DATE)
                 else ""
             )
-            sev, reason = severity(a, b, sa, sb, why)
+            sev, reason = severity(a, b, sa, sb, why, outlets)
+            when = (dates.get(a.doc_id, ""), dates.get(b.doc_id, ""))
+            if sev == CONFLICT and changed(a, b, when, sentences):
+                sev = UPDATE
             claim = claim_id or min(where.get(a.sentence, [""]))
-            said = explain(a, sa, b, sb, reason, outlets)
+            said = explain(a, sa, b, sb, reason, outlets, when)
             rows[key] = Conflict(claim, group(a.slot), sev, a, b, said)
     return list(rows.values())
+
+
+def changed(a: Found, b: Found, when: tuple[str, str], sentences: Sequence[Sentence]) -> bool:
+    """Whether the later-published side reports a change ("rose to 31", "revised").
+
+    ``when``: the publication dates of ``a``'s and ``b``'s documents; both must be known
+    and differ. The change must be worded in the later sentence, before its figure.
+    """
+    if not all(when) or when[0] == when[1]:
+        return False
+    later = a if when[0] > when[1] else b
+    text = sentences[later.sentence].text
+    return bool(CHANGED.search(text, 0, later.slot.start))
 
 
 def pairs_to_compare(

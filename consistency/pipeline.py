@@ -21,6 +21,7 @@ from consistency import (
     cluster,
     compare,
     embed,
+    frames,
     ingest,
     knn,
     report,
@@ -29,7 +30,7 @@ from consistency import (
     sources,
     stories,
 )
-from consistency.cache import EmbeddingCache
+from consistency.cache import EmbeddingCache, FrameCache
 from consistency.errors import InputError
 from consistency.progress import bar, wanted
 from consistency.records import Document, Dropped, Sentence, Span
@@ -256,7 +257,9 @@ def read_story(
         if feed is None:
             read = values_of(kept_keys, show_progress)
         readings = [read[key] for key in kept_keys]
-    values = [r.values for r in readings]
+    with timed(seconds, "frames"):  # what each value measures: the lines with values parsed
+        store = None if cache is None else FrameCache(cache.folder, frames.cache_key())
+        values = frames.frame_all([s.text for s in sentences], [r.values for r in readings], store)
     kinds = [r.kinds for r in readings]
     # A line that wire copy repeats has its clauses looked up once; its copies share one
     # block of the clause vectors.
@@ -555,8 +558,9 @@ def part_claims(
         linked = linked_values(links, values, head.link_threshold)
         names = report.claim_names(found, list(ev.doc_ids))
         members = {names[label]: idx for label, idx in found.members().items()}
+        published = {d.doc_id: d.published for d in story.documents}
         conflicts = compare.conflicts(
-            [story.sentences[i] for i in rows], members, values, linked, outlets
+            [story.sentences[i] for i in rows], members, values, linked, outlets, published
         )
     return PartClaims(found, names, conflicts, seconds, os.getpid())
 

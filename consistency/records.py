@@ -121,7 +121,9 @@ CLAIM_COLUMNS: Final = (
     "n_independent",  # source families among the sources: copies of one article count once
 )
 # start/end: offsets into the sentence (whose own offsets are in sentences.csv);
-# about: what the value counts or dates, where the extractor found it ("diplomat").
+# about: what the value counts or dates, where the extractor found it ("diplomat");
+# measure, event, entity, period: its frame from the sentence's parse ("people", "die", "",
+# "in the first half").
 SLOT_COLUMNS: Final = (
     "doc_id",
     "sentence_id",
@@ -133,6 +135,10 @@ SLOT_COLUMNS: Final = (
     "start",
     "end",
     "text",
+    "measure",
+    "event",
+    "entity",
+    "period",
 )
 # start/end: offsets of each value into its document, so the span can be found in the source.
 CONFLICT_COLUMNS: Final = (

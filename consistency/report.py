@@ -543,6 +543,10 @@ def json_value(x: Mapping[str, Any], sentence_start: int) -> dict[str, Any]:
         "unit": x["unit"],
         "hedge": x["hedge"],
         "about": x["about"],
+        "measure": x["measure"],
+        "event": x["event"],
+        "entity": x["entity"],
+        "period": x["period"],
         "text": x["text"],
         "doc_id": x["doc_id"],
         "sentence_id": x["sentence_id"],
@@ -754,6 +758,10 @@ def build(
             "start": x.start,
             "end": x.end,
             "text": x.text,
+            "measure": x.measure,
+            "event": x.event,
+            "entity": x.entity,
+            "period": x.period,
         }
         for s, xs in ((sentences[i], slots[i]) for i in in_order)
         for x in xs

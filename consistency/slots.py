@@ -75,6 +75,12 @@ class Slot:
     end: int
     text: str
     about: str  # what is counted or dated: a head noun ("diplomat", "visit"), or ""
+    # The frame, from the sentence's parse (frames.py): what it measures ("people",
+    # "age", "date"), of which event ("die"), about whom ("John Smith"); "" if unknown.
+    measure: str = ""
+    event: str = ""
+    entity: str = ""
+    period: str = ""  # the part of the event it covers ("in the first half"), or ""
 
 
 # --- lexicon ---------------------------------------------------------------------------------

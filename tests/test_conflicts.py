@@ -14,10 +14,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from consistency import check, compare
+from consistency import check, compare, frames
 from consistency.records import Sentence
 from consistency.report import Report
-from consistency.slots import extract
+from consistency.slots import Slot, extract
 
 from .conftest import DATA, SEEDS
 
@@ -27,8 +27,13 @@ OUTLETS = DATA / "outlets"
 def compare_two(a: str, b: str, published: tuple[str, str] = ("", "")) -> list[compare.Conflict]:
     """Conflicts between two sentences of two documents that state one claim."""
     sentences = [Sentence("A", "A:1", 0, len(a), a), Sentence("B", "B:1", 0, len(b), b)]
-    slots = [extract(a, published[0]), extract(b, published[1])]
+    slots = [read(a, published[0]), read(b, published[1])]
     return compare.conflicts(sentences, {"c1": [0, 1]}, slots)
+
+
+def read(text: str, published: str = "") -> tuple[Slot, ...]:
+    """A sentence's values with their frames, as the checker reads them."""
+    return frames.framed(text, extract(text, published))
 
 
 @pytest.mark.parametrize(
@@ -111,20 +116,21 @@ def test_values_about_different_things_are_not_compared(a: str, b: str) -> None:
     assert compare_two(a, b) == []
 
 
-def test_a_headline_against_its_own_body() -> None:
+def test_a_headline_against_its_own_body_is_a_note_for_that_document() -> None:
     a, b = "G7 agrees $50B loan for Ukraine", "The G7 agreed a $35 billion loan for Ukraine."
     sentences = [Sentence("A", "A:1", 0, len(a), a), Sentence("A", "A:2", 40, 40 + len(b), b)]
-    [c] = compare.conflicts(sentences, {"c1": [0, 1]}, [extract(a), extract(b)])
-    assert (c.a.doc_id, c.b.doc_id, c.severity) == ("A", "A", "conflict")
+    [c] = compare.conflicts(sentences, {"c1": [0, 1]}, [read(a), read(b)])
+    assert (c.a.doc_id, c.b.doc_id, c.severity) == ("A", "A", "note")
+    assert "A gives both figures" in c.explanation
 
 
 def test_explanations_name_the_outlets() -> None:
     a = "Twenty-three people died when the ferry capsized."
     b = "25 people died when the ferry capsized."
     sentences = [Sentence("A", "A:1", 0, len(a), a), Sentence("B", "B:1", 0, len(b), b)]
-    slots = [extract(a), extract(b)]
+    slots = [read(a), read(b)]
     [c] = compare.conflicts(sentences, {"c1": [0, 1]}, slots, outlets={"A": "Coast Times"})
-    assert c.explanation == "Coast Times says “Twenty-three”, B says “25”."
+    assert c.explanation == "people (die): Coast Times says “Twenty-three”, B says “25”."
     assert (c.a.doc_id, c.b.doc_id) == ("A", "B")  # the tables still name documents by id
 
 
@@ -147,8 +153,8 @@ def test_a_tables_outlets_name_the_conflict_and_its_csvs_repeat(tmp_path: Path) 
     ids = list(first.documents.doc_id)  # no id column: "articles-<line>"
     [explanation] = first.conflicts.explanation
     assert explanation == (
-        f"Coast Times says “Twenty-three”, Nairobi Daily ({ids[1]}) and Nairobi Daily "
-        f"({ids[2]}) say “At least 25”."
+        f"people (die): Coast Times says “Twenty-three”, Nairobi Daily ({ids[1]}) and "
+        f"Nairobi Daily ({ids[2]}) say “At least 25”."
     )
     out_a, out_b = tmp_path / "a", tmp_path / "b"
     first.to_csv(out_a)
