@@ -65,6 +65,7 @@ NEAR_COPY: Final = 0.95
 # NEAR_COPY). Lower finds fewer candidates in a longer product; 0.85-0.95 all took 0.3 s
 # for the 5,902 articles of the 100k benchmark level.
 PREFIX_REST: Final = 0.9
+PAIR_BLOCK: Final = 20_000  # pairs whose rows near_pairs multiplies out at a time
 # Stage 2: rounds of moving each article to the side it is on average more similar to,
 # after the tree's top split (an early merge of average linkage can leave one on the
 # wrong side, and it then drags the sides together).
@@ -301,7 +302,17 @@ def near_pairs(
     i, j = twice.row[both], twice.col[both]
     order = np.lexsort((j, i))
     i, j = i[order].astype(np.int64), j[order].astype(np.int64)
-    dots = np.asarray(y[i].multiply(y[j]).sum(axis=1)).ravel()
+    # Multiplied out a block of pairs at a time: the rows of every pair at once can take
+    # gigabytes where many articles are alike (wire copy in many outlets).
+    dots = np.concatenate(
+        [np.zeros(0)]
+        + [
+            np.asarray(
+                y[i[k : k + PAIR_BLOCK]].multiply(y[j[k : k + PAIR_BLOCK]]).sum(axis=1)
+            ).ravel()
+            for k in range(0, len(i), PAIR_BLOCK)
+        ]
+    )
     near = dots >= threshold
     return i[near], j[near], dots[near]
 
