@@ -14,6 +14,7 @@ rarity.py) and how they are written whole or not at all.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import sqlite3
@@ -23,7 +24,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -65,6 +66,43 @@ def written(target: Path) -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
 
 
+def open_store(path: Path, schema: str, what: str) -> sqlite3.Connection:
+    """Open (creating if need be) a SQLite store; one that cannot be is an InputError."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(path, timeout=60)
+        db.execute(schema)
+    except (OSError, sqlite3.Error) as e:
+        raise InputError(
+            f"{path}: cannot use it as {what} ({e}); "
+            "delete the file or choose another --cache folder."
+        ) from None
+    return db
+
+
+@contextmanager
+def using(path: Path, schema: str, what: str) -> Iterator[sqlite3.Connection]:
+    """A connection to a store (open_store), closed after the block.
+
+    A failed read or write in it is an InputError naming the file; ``what`` names the store.
+    """
+    db = open_store(path, schema, what)
+    try:
+        yield db
+    except sqlite3.Error as e:
+        raise InputError(f"{path}: {what} cannot be read ({e}); delete the file.") from None
+    finally:
+        db.close()
+
+
+def rows_of(db: sqlite3.Connection, select: str, keys: Sequence[bytes]) -> Iterator[Any]:
+    """The rows of ``select`` whose key is one of ``keys``, asked LOOKUP_BATCH at a time."""
+    for first in range(0, len(keys), LOOKUP_BATCH):
+        batch = keys[first : first + LOOKUP_BATCH]
+        marks = ",".join("?" * len(batch))  # only placeholders; the keys are bound
+        yield from db.execute(f"{select} WHERE key IN ({marks})", batch)
+
+
 def text_key(text: str) -> bytes:
     """The key of a sentence: the sha256 of its UTF-8 text."""
     return hashlib.sha256(text.encode("utf-8")).digest()
@@ -102,16 +140,7 @@ class EmbeddingCache:
 
     def connect(self) -> sqlite3.Connection:
         """Open (creating if need be) the store; a file that is not one is an InputError."""
-        try:
-            Path(self.folder).mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=60)
-            db.execute(SCHEMA)
-        except (OSError, sqlite3.Error) as e:
-            raise InputError(
-                f"{self.path}: cannot use it as an embedding cache ({e}); "
-                "delete the file or choose another --cache folder."
-            ) from None
-        return db
+        return open_store(self.path, SCHEMA, "an embedding cache")
 
     def empty(self) -> bool:
         """Whether the store holds no vector at all (a first run: every text is new)."""
@@ -122,33 +151,19 @@ class EmbeddingCache:
         with self.reading() as db:
             return db.execute("SELECT 1 FROM vectors LIMIT 1").fetchone() is None
 
-    @contextmanager
-    def reading(self) -> Iterator[sqlite3.Connection]:
+    def reading(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
         """A connection to read the store through; a failed read is an InputError."""
-        db = self.connect()
-        try:
-            yield db
-        except sqlite3.Error as e:
-            raise InputError(
-                f"{self.path}: the embedding cache cannot be read ({e}); delete the file."
-            ) from None
-        finally:
-            db.close()
+        return using(self.path, SCHEMA, "the embedding cache")
 
     def get(self, texts: Sequence[str]) -> dict[str, NDArray[np.float32]]:
         """The cached vectors of those ``texts`` that have one, by text."""
         found = {t: self._pending[t] for t in texts if t in self._pending}
         keys = {text_key(t): t for t in texts if t not in found}
         with self.reading() as db:
-            chunk = list(keys)
-            for first in range(0, len(chunk), LOOKUP_BATCH):
-                batch = chunk[first : first + LOOKUP_BATCH]
-                marks = ",".join("?" * len(batch))  # only placeholders; the keys are bound
-                query = f"SELECT key, vector FROM vectors WHERE key IN ({marks})"
-                for key, blob in db.execute(query, batch):
-                    vector = np.frombuffer(blob, dtype=np.float32)
-                    if vector.shape == (self.manifest.dim,):
-                        found[keys[key]] = vector
+            for key, blob in rows_of(db, "SELECT key, vector FROM vectors", list(keys)):
+                vector = np.frombuffer(blob, dtype=np.float32)
+                if vector.shape == (self.manifest.dim,):
+                    found[keys[key]] = vector
         self.hits += len(found)
         self.misses += len(set(texts)) - len(found)
         return found
@@ -224,39 +239,17 @@ class FrameCache:
         """The SQLite file of these frames."""
         return Path(self.folder) / f"frames-{self.key}.sqlite"
 
-    @contextmanager
-    def connected(self) -> Iterator[sqlite3.Connection]:
+    def connected(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
         """A connection to the store (created if need be), closed after the block."""
-        try:
-            Path(self.folder).mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=60)
-            db.execute(FRAME_SCHEMA)
-        except (OSError, sqlite3.Error) as e:
-            raise InputError(
-                f"{self.path}: cannot use it as a cache ({e}); "
-                "delete the file or choose another --cache folder."
-            ) from None
-        try:
-            yield db
-        except sqlite3.Error as e:
-            raise InputError(
-                f"{self.path}: the cache cannot be used ({e}); delete the file."
-            ) from None
-        finally:
-            db.close()
+        return using(self.path, FRAME_SCHEMA, "the frame cache")
 
     def get(self, texts: Sequence[str]) -> dict[str, str]:
         """The stored frames (JSON) of those ``texts`` that have them, by text."""
         keys = {text_key(t): t for t in texts}
         found = {}
         with self.connected() as db:
-            chunk = list(keys)
-            for first in range(0, len(chunk), LOOKUP_BATCH):
-                batch = chunk[first : first + LOOKUP_BATCH]
-                marks = ",".join("?" * len(batch))  # only placeholders; the keys are bound
-                query = f"SELECT key, frames FROM frames WHERE key IN ({marks})"
-                for key, value in db.execute(query, batch):
-                    found[keys[key]] = value
+            for key, value in rows_of(db, "SELECT key, frames FROM frames", list(keys)):
+                found[keys[key]] = value
         return found
 
     def put(self, rows: dict[str, str]) -> None:

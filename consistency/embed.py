@@ -16,7 +16,7 @@ import mmap
 import os
 import threading
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from functools import cache
@@ -86,18 +86,8 @@ class Manifest:
     def load(cls, folder: str | Path | None = None) -> Manifest:
         """Read the manifest; a missing or incomplete one is a ModelError that says what to fix."""
         path = models_dir(folder) / "embedding.json"
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as e:
-            raise ModelError(
-                f"{path}: cannot read the model manifest ({e}); reinstall the package "
-                f"(a wheel carries models/), or point {MODELS_ENV} at the project's models/ "
-                "folder."
-            ) from None
         fields = cls.__dataclass_fields__
-        missing = [k for k in fields if k not in data]
-        if missing:
-            raise ModelError(f"{path}: the manifest lacks {', '.join(missing)}.")
+        data = read_manifest(path, fields, "the model manifest")
         if data["backend"] not in BACKENDS:
             raise ModelError(
                 f"{path}: backend {data['backend']!r} is not one of {', '.join(BACKENDS)}."
@@ -114,6 +104,25 @@ class Manifest:
                 f"installed; run `make setup` (or pip install {self.package}=={self.version})."
             ) from None
         return Path(module.get_model_path())
+
+
+def read_manifest(path: Path, fields: Iterable[str], what: str) -> dict[str, Any]:
+    """A manifest under ``models/``, with each of ``fields``.
+
+    A ModelError names the file and the fix when it cannot be read or lacks one; ``what``
+    names the manifest in the message.
+    """
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise ModelError(
+            f"{path}: cannot read {what} ({e}); reinstall the package (a wheel carries "
+            f"models/), or point {MODELS_ENV} at the project's models/ folder."
+        ) from None
+    missing = [k for k in fields if k not in data]
+    if missing:
+        raise ModelError(f"{path}: the manifest lacks {', '.join(missing)}.")
+    return {k: data[k] for k in fields}
 
 
 def sha256(path: Path) -> str:

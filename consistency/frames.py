@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, Protocol
 
-from consistency.embed import models_dir, sha256
+from consistency.embed import models_dir, read_manifest, sha256
 from consistency.errors import ModelError
 from consistency.slots import (
     COUNT,
@@ -159,13 +159,7 @@ class ParserManifest:
     def load(cls, folder: str | Path | None = None) -> ParserManifest:
         """Read the manifest; a missing or incomplete one is a ModelError saying what to fix."""
         path = models_dir(folder) / "parser.json"
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as e:
-            raise ModelError(f"{path}: cannot read the parser manifest ({e}).") from None
-        missing = [k for k in cls.__dataclass_fields__ if k not in data]
-        if missing:
-            raise ModelError(f"{path}: the manifest lacks {', '.join(missing)}.")
+        data = read_manifest(path, cls.__dataclass_fields__, "the parser manifest")
         return cls(**{k: data[k] for k in cls.__dataclass_fields__})
 
     def path(self) -> Path:
