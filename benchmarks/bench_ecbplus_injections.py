@@ -52,7 +52,7 @@ from bench_slots import KINDS as SEED_KINDS
 from bench_slots import changed
 from review_ecbplus import corpus
 
-from consistency import check, compare, slots
+from consistency import check, compare, frames, slots
 from consistency.cache import user_folder
 from consistency.report import Report
 
@@ -62,6 +62,7 @@ DRAW = ROOT / "benchmarks" / "data" / "ecbplus_injections.csv"
 OUT = ROOT / "benchmarks" / "results_ecbplus_injections.csv"
 SEED, PER_STORY, TOTAL = 20, 4, 48
 KINDS = (*SEED_KINDS, slots.TIME)
+FRAME = ("measure", "event", "entity", "period")
 CALENDAR = frozenset({slots.DATE, slots.RELATIVE, slots.YEAR, slots.TIME})
 DRAW_COLUMNS = (
     "case",
@@ -233,6 +234,7 @@ def slot_at(report: Report, sentence: pd.Series, at: int, end: int) -> slots.Slo
                 int(r.end),
                 str(r.text),
                 str(r.about),
+                *(str(getattr(r, k)) if pd.notna(getattr(r, k)) else "" for k in FRAME),
             )
     return None
 
@@ -243,49 +245,49 @@ def claims_of(sentence: pd.Series) -> set[str]:
 
 
 def why_not_compared(
-    report: Report, new: tuple[pd.Series, slots.Slot], kept: Sequence[tuple[pd.Series, slots.Slot]]
+    report: Report,
+    new: tuple[pd.Series, slots.Slot],
+    kept: Sequence[tuple[pd.Series, slots.Slot]],
+    where: str,
 ) -> str:
-    """Which of compare.py's rules let a pair of one claim go without a row."""
-    sentences = report.sentences.itertuples()
-    common = compare.story_words(list(sentences))  # type: ignore[arg-type]
+    """Which of compare.py's rules let a pair go without a row (``where``: "same claim" or
+    "in different claims", where the frames must be sure)."""
 
     def found(s: pd.Series, v: slots.Slot, i: int) -> compare.Found:
-        text = str(s.text)
-        return compare.Found(
-            v, i, str(s.doc_id), compare.context(text, v, common), compare.scope(text, v)
-        )
+        return compare.Found(v, i, str(s.doc_id), compare.scope(str(s.text), v))
 
     x = found(*new, 0)
-    reasons = []
-    for k, (s, v) in enumerate(kept, 1):
-        y = found(s, v, k)
-        reasons.append(rule(x, y))
-    return min(reasons, key=lambda r: (r.startswith("same claim, no row"), r))
+    reasons = [rule(x, found(s, v, k), where) for k, (s, v) in enumerate(kept, 1)]
+    return min(reasons, key=lambda r: (r.endswith("or the row was merged"), r))
 
 
-def rule(x: compare.Found, y: compare.Found) -> str:
+def rule(x: compare.Found, y: compare.Found, where: str) -> str:
     """The first rule of compare.comparable / compatible that keeps x and y apart."""
     a, b = x.slot, y.slot
     if compare.compatible(a, b):
-        if a.hedge == b.hedge == slots.LOWER:
-            return "same claim, rule dropped it: both lower bounds"
-        if a.hedge == b.hedge == slots.UPPER:
-            return "same claim, rule dropped it: both upper bounds"
-        return f"same claim, rule dropped it: the values overlap ({a.hedge} / {b.hedge})"
+        return f"{where}, rule dropped it: the values overlap ({a.hedge} / {b.hedge})"
     if compare.group(a) != compare.group(b):
         return f"misread: read as {a.kind} against {b.kind}"
-    if a.about and b.about and a.about != b.about:
-        return f"same claim, rule dropped it: about differs ({a.about!r} / {b.about!r})"
-    if compare.group(a) in (slots.COUNT, slots.ORDINAL) and not (a.about and a.about == b.about):
-        return "same claim, rule dropped it: a count with nothing counted"
-    if compare.group(a) in (slots.DATE, slots.TIME) and a.about != b.about:
-        return f"same claim, rule dropped it: about differs ({a.about!r} / {b.about!r})"
-    shared = len((x.context & y.context) - compare.about_words(a.about))
-    if shared < (1 if a.about and a.about == b.about else compare.MIN_SHARED):
-        return "same claim, rule dropped it: too few shared words near the value"
-    if not compare.plausible(a, b):
-        return "same claim, rule dropped it: too far apart to be one figure"
-    return "same claim, no row: another value of the sentences matched, or the row was merged"
+    for part in ("measure", "event", "entity"):
+        pa, pb = getattr(a, part), getattr(b, part)
+        if pa and pb and pa != pb and frames.differs(a, b, (part,)):
+            return f"{where}, frames differ: {part} {pa!r} / {pb!r}"
+    if compare.group(a) in (slots.DATE, slots.TIME, slots.YEAR) and "say" in (a.event, b.event):
+        return f"{where}, frames: a statement's date"
+    anywhere = where != "same claim"
+    if anywhere and not frames.strong(a, b):
+        return (
+            f"{where}, frame not sure: measure {a.measure!r} / {b.measure!r}, "
+            f"event {a.event!r} / {b.event!r}"
+        )
+    if not compare.comparable(x, y, anywhere):
+        if not compare.plausible(a, b):
+            return f"{where}, rule dropped it: too far apart to be one figure"
+        return (
+            f"{where}, frame unknown: measure {a.measure!r} / {b.measure!r}, "
+            f"event {a.event!r} / {b.event!r}"
+        )
+    return f"{where}, no row: another value of the sentences matched, or the row was merged"
 
 
 def diagnose(
@@ -336,8 +338,10 @@ def diagnose(
     mine = claims_of(new_sentence)
     same = [(s, v) for s, v in pairs if claims_of(s) & mine]
     if not same:
-        return False, "in different claims", "", unexplained
-    return False, why_not_compared(report, (new_sentence, new_slot), same), "", unexplained
+        why = why_not_compared(report, (new_sentence, new_slot), pairs, "in different claims")
+        return False, why, "", unexplained
+    why = why_not_compared(report, (new_sentence, new_slot), same, "same claim")
+    return False, why, "", unexplained
 
 
 def run(
