@@ -19,10 +19,9 @@ For each level and run, three fresh processes, timed from outside with their pea
 From 5,000 sentences on (workers.PARALLEL_MIN) the check runs the stages after the
 embedding in a pool of one forked worker per core (`workers`): `claims_s` is the wall time
 of the stories' claims, while `evidence_s`, `cluster_s` and `compare_s` are the workers'
-seconds summed. `frames_s` is the seconds the dependency parse of the lines with values
-took (frames.py), summed over the lines where the values are read: in a process of its
-own beside the embedding when a second core reads them, so part of it is hidden in
-`embed_s` rather than added to the wall time. `peak_rss_mb` is the peak of the largest single process (wait4);
+seconds summed. `frames_s` is the dependency parse of the lines with values and its cache
+look-ups (frames.frame_all), in the main process after the values are read.
+`peak_rss_mb` is the peak of the largest single process (wait4);
 `peak_pss_sum_mb` (median rows) the peak of the check's and its workers' PSS added up (a
 page shared by k processes counts 1/k in each): the memory the run holds, sampled every
 0.2 s in one more check of its own, since reading it would slow a timed run.
