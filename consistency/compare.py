@@ -574,15 +574,17 @@ def what(slot: Slot) -> str:
     'people (die)'
     >>> what(Slot("quantity", "41", "years of age", "exact", 0, 2, "41", "", "age", "", "Smith"))
     'the age of Smith'
+    >>> what(Slot("count", "4", "", "exact", 0, 4, "four", "time", "time", "arrest", "Gray"))
+    'time (arrest)'
     """
     m, e, who = slot.measure, slot.event, slot.entity
     if m == "age":
         return f"the age of {who}" if who else "an age"
     if m == "magnitude":
         return f"the magnitude of the {who}" if who else "a magnitude"
-    if m in ("date", "time"):
+    if group(slot) in (DATE, TIME, YEAR):  # "arrested four times" counts, it does not date
         return f"the {m} of “{e}”" if e else ""
-    if not m or m == slot.unit.lower():
+    if not m:
         return f"“{e}”" if e else ""
     return f"{m} ({e})" if e else m
 
