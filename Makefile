@@ -56,7 +56,7 @@ train-cv: setup
 # The earlier claim-link head, fitted on the annotated seeds (models/link_head.json); the
 # benchmarks compare the judge with it.
 train-head: setup
-	$(PY) -m consistency.linkhead tests/data/seed_claims.csv seeds/ models/link_head.json
+	$(PY) -m consistency.linkhead tests/data/seed_claims.csv seeds/ models/link_head.json benchmarks/data/ecbplus
 
 clean:
 	rm -rf $(VENV) out/ .pytest_cache .mypy_cache .ruff_cache

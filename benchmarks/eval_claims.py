@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from consistency import claims, cluster, embed, judge, linkhead, pipeline
+from consistency import claims, cluster, embed, judge, linkhead, pipeline, sources
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -63,13 +63,7 @@ def judge_claims(story: pipeline.Story, decider: judge.Judge) -> tuple[cluster.C
 
 def story_folder(story: str, folder: Path) -> Path:
     """The articles of one ECB+ story as .txt files named by their ids."""
-    ids = {r["id"] for r in csv.DictReader((ECB / "dev_stories.csv").open()) if r["story"] == story}
-    with (ECB / "articles.jsonl").open(encoding="utf-8") as f:
-        for line in f:
-            row = json.loads(line)
-            if row["id"] in ids:
-                (folder / f"{row['id']}.txt").write_text(row["text"], encoding="utf-8")
-    return folder
+    return linkhead.ecbplus_story(ECB, story, folder)
 
 
 def rows_for(
@@ -88,12 +82,21 @@ def rows_for(
     for cut in COSINE_CUTS:
         add(f"cosine, cut {cut}", cosine_claims(ev, cut))
     head = cluster.LinkHead.load()
+    # Each head row twice: as shipped, and without the pair-by-pair confirmation
+    # (confirm cut = link cut), which is what the head did before confirm_threshold.
     if head_cv:
-        oof = linkhead.out_of_fold(ev, gold)
-        add("link head, leave-one-document-out", cluster.claims_from_links(
-            oof, ev.doc_ids, head.link_threshold))  # fmt: skip
+        links = linkhead.out_of_fold(ev, gold)
+        fitted = "leave-one-document-out"
     else:
-        add("link head (fitted on the seeds)", cluster.cluster(ev, head))
+        links = cluster.link_matrix(ev, head)
+        fitted = "fitted on the seeds"
+    # The source families, as `check` finds them: a copy confirms nothing for its original.
+    family_of = sources.families(story.documents, story.sentences).family_of
+    family = np.array([family_of.get(d, d) for d in ev.doc_ids.tolist()])
+    for confirm in (head.link_threshold, head.confirm_threshold):
+        how = f"confirm {confirm}" if confirm > head.link_threshold else "no confirmation"
+        add(f"link head ({fitted}), {how}", cluster.claims_from_links(
+            links, ev.doc_ids, head.link_threshold, confirm, family))  # fmt: skip
     # The clustering's ceiling: links that are the annotation's own verdicts on the pairs.
     pairs = linkhead.annotated_pairs(ev, gold)
     told = np.eye(len(ev.doc_ids))

@@ -3,7 +3,7 @@
 The seeds and the four ECB+ stories annotated by claim (as in eval_claims.py), each pair
 judged once with the most partners swept; smaller settings read a subset of those pairs.
 Scores: linkhead.score; `objective` is linkhead.objective (the mean of pair F1 and
-single-source F0.5). Writes benchmarks/results_claims_sweep.csv; the shipped values are
+single-source F1). Writes benchmarks/results_claims_sweep.csv; the shipped values are
 claims.PARTNERS, claims.UNREAD and the judge's threshold.
 """
 

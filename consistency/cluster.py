@@ -45,6 +45,7 @@ __all__ = [
     "claims_from_links",
     "clauses",
     "cluster",
+    "confirmed",
     "evidence",
     "features",
     "find",
@@ -205,6 +206,9 @@ class LinkHead:
     intercept: float
     candidate_cosine: float  # pairs below this sentence cosine are not considered at all
     link_threshold: float  # average-linkage cut, in link probability
+    # The link each sentence of a claim of several documents needs to a sentence of another
+    # document in it: a claim's sources hold up pair by pair, not only on the group's mean.
+    confirm_threshold: float
 
     @classmethod
     def load(cls, folder: str | Path | None = None) -> LinkHead:
@@ -218,6 +222,7 @@ class LinkHead:
                 intercept=float(data["intercept"]),
                 candidate_cosine=float(data["candidate_cosine"]),
                 link_threshold=float(data["link_threshold"]),
+                confirm_threshold=float(data["confirm_threshold"]),
             )
         except (OSError, ValueError, KeyError, TypeError) as e:
             raise ModelError(
@@ -744,15 +749,27 @@ class Claims:
 
 def cluster(ev: Evidence, head: LinkHead) -> Claims:
     """Claims of the story's sentences: average linkage over link probabilities, then attach."""
-    return claims_from_links(link_matrix(ev, head), ev.doc_ids, head.link_threshold)
+    return claims_from_links(
+        link_matrix(ev, head), ev.doc_ids, head.link_threshold, head.confirm_threshold
+    )
 
 
 def claims_from_links(
     p: NDArray[np.float64] | sparse.spmatrix | sparse.sparray,
     doc_ids: NDArray[np.str_],
     threshold: float,
+    confirm: float | None = None,
+    families: NDArray[np.str_] | None = None,
 ) -> Claims:
     """Average-linkage claims cut at link probability ``threshold``, with attachments.
+
+    ``confirm`` (default: ``threshold``, which changes nothing) is the link a sentence needs
+    to a sentence of another source of its claim to stay in it (confirmed()), and to a
+    claim's sentence of another source to be attached to that claim: a topic sentence
+    whose mean link to a group reaches the cut, with no single link that says it states
+    the group's claim, does not make that claim corroborated. ``families``: each
+    sentence's source family (default: its document), so that a copy's link vouches for
+    no one.
 
     ``p`` is the matrix of link probabilities, dense or sparse (missing pairs are 0).
     Average linkage joins two groups only when their mean link reaches the cut, so only
@@ -783,7 +800,51 @@ def claims_from_links(
         raw[members] = offset + local
         offset += int(local.max()) + 1
     labels = relabel(raw)
-    return Claims(labels, attach(links, labels, doc_ids, threshold))
+    cut = threshold if confirm is None else confirm
+    family = doc_ids if families is None else families
+    if cut > threshold:
+        labels = confirmed(links, labels, doc_ids, cut, family)
+    return Claims(labels, attach(links, labels, doc_ids, threshold, confirm=cut, families=family))
+
+
+def confirmed(
+    links: sparse.csr_array,
+    labels: NDArray[np.int64],
+    doc_ids: NDArray[np.str_],
+    cut: float,
+    families: NDArray[np.str_] | None = None,
+) -> NDArray[np.int64]:
+    """Claims split where their sentences do not hold up pair by pair.
+
+    Within each claim, the sentences joined by links of at least ``cut`` between different
+    sources (``families``, default the documents) stay together; a sentence with no such
+    link leaves its claim, with those of its copies (other documents of its family) that
+    have none either. Renumbered in order of first sentence.
+
+    >>> links = sparse.csr_array(np.array([[1, .9, .1], [.9, 1, .1], [.1, .1, 1]]))
+    >>> confirmed(links, np.array([0, 0, 0]), np.array(["a", "b", "c"]), 0.5).tolist()
+    [0, 0, 1]
+    >>> confirmed(links, np.array([0, 0, 0]), np.array(["a", "b", "c"]), 0.5,
+    ...           np.array(["a", "a", "c"])).tolist()  # b copies a: no one vouches for them
+    [0, 0, 1]
+    """
+    from scipy.sparse.csgraph import connected_components
+
+    n = len(labels)
+    _, doc = np.unique(doc_ids, return_inverse=True)
+    _, family = np.unique(doc_ids if families is None else families, return_inverse=True)
+    coo = sparse.coo_array(links)
+    row, col = coo.row, coo.col
+    keep = (row < col) & (labels[row] == labels[col]) & (doc[row] != doc[col]) & (coo.data >= cut)
+    # A link between copies keeps copies together only where no other source vouches for
+    # either: it must not carry a copy's other sentence into a claim the copy confirms.
+    independent = keep & (family[row] != family[col])
+    vouched = np.zeros(n, dtype=bool)
+    vouched[row[independent]] = vouched[col[independent]] = True
+    keep = independent | (keep & ~vouched[row] & ~vouched[col])
+    held = sparse.coo_array((np.ones(int(keep.sum())), (row[keep], col[keep])), shape=(n, n))
+    _, component = connected_components(held, directed=False)
+    return relabel(component.astype(np.int64))
 
 
 def dense_blocks(
@@ -919,11 +980,15 @@ def attach(
     doc_ids: NDArray[np.str_],
     threshold: float,
     max_also: int = MAX_ALSO,
+    confirm: float = 0.0,
+    families: NDArray[np.str_] | None = None,
 ) -> list[frozenset[int]]:
     """Other claims each sentence states: mean link to their other-document sentences >= cut.
 
     The mean runs over the claim's sentences in other documents than the sentence's own
-    (repeating oneself is no corroboration); ties go to the claim numbered first.
+    (repeating oneself is no corroboration), and one of its links to a sentence of another
+    source (``families``, default the documents) must reach ``confirm``; ties go to the
+    claim numbered first.
     """
     n, k = len(labels), int(labels.max()) + 1
     _, doc_index = np.unique(doc_ids, return_inverse=True)
@@ -938,6 +1003,13 @@ def attach(
     others = others_in_claim(doc_index, labels, rows, cols)
     mean = np.where(others > 0, link_sum.data / np.maximum(others, 1), 0.0)
     keep = (mean >= threshold) & (cols != labels[rows])
+    if confirm > threshold and len(rows):  # else a mean at the cut means a link at it too
+        _, family = np.unique(doc_ids if families is None else families, return_inverse=True)
+        other_source = family[row_of] != family[off.indices]
+        strong = ((off.data >= confirm) & other_source).astype(np.float64)
+        held = sparse.csr_array((strong, off.indices, off.indptr), shape=(n, n))
+        held_count = sparse.csr_array(held @ in_claim)
+        keep &= np.asarray(held_count[rows, cols]).ravel() > 0
     return strongest(rows[keep], cols[keep], mean[keep], n, max_also)
 
 

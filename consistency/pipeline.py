@@ -540,13 +540,16 @@ def part_claims(
     head: cluster.LinkHead,
     outlets: Mapping[str, str] | None = None,
     published: Mapping[str, str] | None = None,
+    family_of: Mapping[str, str] | None = None,
 ) -> PartClaims:
     """Claims and conflicts of story.parts[k]: evidence, links, clustering, comparison.
 
     Comparing reads story-wide statistics (which documents give a value, sure frames
     across claims), so each story is compared on its own. ``outlets``: each document's
     name, for the conflicts' explanations (ingest.outlet_labels); ``published``: each
-    document's date, which tells an update from a conflict.
+    document's date, which tells an update from a conflict; ``family_of``: each
+    document's source family (sources.families), whose copies confirm no claim for
+    one another.
     """
     part, seconds = story.parts[k], dict[str, float]()
     rows = part.rows.tolist()
@@ -557,7 +560,12 @@ def part_claims(
             links = cluster.link_matrix(ev, head)
         else:
             links = knn.links(ev, head)
-        found = cluster.claims_from_links(links, ev.doc_ids, head.link_threshold)
+        family = None
+        if family_of is not None:
+            family = np.array([family_of.get(d, d) for d in ev.doc_ids.tolist()])
+        found = cluster.claims_from_links(
+            links, ev.doc_ids, head.link_threshold, head.confirm_threshold, family
+        )
     with timed(seconds, "compare"):
         values = [story.slots[i] for i in rows]
         linked = linked_values(links, values, head.link_threshold)
@@ -570,7 +578,11 @@ def part_claims(
 
 
 def all_part_claims(
-    story: Story, head: cluster.LinkHead, workers: int | None, show_progress: bool = False
+    story: Story,
+    head: cluster.LinkHead,
+    workers: int | None,
+    show_progress: bool = False,
+    family_of: Mapping[str, str] | None = None,
 ) -> list[PartClaims]:
     """part_claims of every story, in story order, over ``workers`` processes (fork_map).
 
@@ -583,7 +595,7 @@ def all_part_claims(
     published = {d.doc_id: d.published for d in story.documents}
     with bar(sum(sizes), "finding claims", enabled=show_progress) as shown:
         return fork_map(
-            lambda k: part_claims(story, k, head, outlets, published),
+            lambda k: part_claims(story, k, head, outlets, published, family_of),
             len(story.parts),
             count,
             weights=sizes,
@@ -605,8 +617,10 @@ def conclude(
     time of them all. ``show_progress`` draws a bar on stderr while they are found.
     """
     n = len(story.sentences)
+    with timed(story.seconds, "families"):  # before the claims: copies vouch for no one
+        families = sources.families(story.documents, story.sentences)
     with timed(story.seconds, "claims"):
-        found = all_part_claims(story, head, workers, show_progress)
+        found = all_part_claims(story, head, workers, show_progress, families.family_of)
     labels = np.zeros(n, dtype=np.int64)
     also: list[frozenset[int]] = [frozenset()] * n
     offsets, claim_count = [], 0
@@ -635,8 +649,6 @@ def conclude(
             )
             for c in got.conflicts
         ]
-    with timed(story.seconds, "families"):
-        families = sources.families(story.documents, story.sentences)
     with timed(story.seconds, "report"):
         return report.build(
             story.documents,

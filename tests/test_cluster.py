@@ -45,12 +45,85 @@ def test_the_shipped_head_reproduces_from_the_annotation(seed_story) -> None:
     assert sum(bool(g) for g in gold) == shipped["trained_on"]["annotated_sentences"]
     oof = linkhead.out_of_fold(seed_story.evidence, gold)
     again = linkhead.score(
-        cluster.claims_from_links(oof, seed_story.evidence.doc_ids, shipped["link_threshold"]),
+        cluster.claims_from_links(
+            oof,
+            seed_story.evidence.doc_ids,
+            shipped["link_threshold"],
+            shipped["confirm_threshold"],
+        ),
         gold,
         seed_story.evidence.doc_ids,
     )
     for key, value in shipped["cross_validated"].items():
         assert again[key] == pytest.approx(value, abs=0.02), key
+
+
+def links_of(n: int, pairs: dict[tuple[int, int], float]) -> np.ndarray:
+    """A symmetric link matrix of ``n`` sentences, diagonal 1, the given pairs set."""
+    p = np.eye(n)
+    for (i, j), value in pairs.items():
+        p[i, j] = p[j, i] = value
+    return p
+
+
+def test_a_topic_sentence_does_not_corroborate_without_a_link_of_its_own() -> None:
+    """a0 and b0 state one claim; c0 is on the topic, with a link of 0.2 to each: their
+    mean reaches the cut of 0.15, no single link reaches the confirmation of 0.25."""
+    p = links_of(3, {(0, 1): 0.9, (0, 2): 0.2, (1, 2): 0.2})
+    docs = np.array(["a", "b", "c"])
+    before = cluster.claims_from_links(p, docs, 0.15)
+    assert before.labels.tolist() == [0, 0, 0]
+    after = cluster.claims_from_links(p, docs, 0.15, 0.25)
+    assert after.labels.tolist() == [0, 0, 1]
+    assert after.also == [frozenset()] * 3  # nor is c0 attached to a0's claim on the mean
+
+
+def test_a_claim_holds_up_through_a_chain_of_confirmed_links() -> None:
+    """c0 confirms b0 (0.3), not a0 (0.1): each sentence needs one held link, not all."""
+    p = links_of(3, {(0, 1): 0.9, (0, 2): 0.1, (1, 2): 0.3})
+    got = cluster.claims_from_links(p, np.array(["a", "b", "c"]), 0.15, 0.25)
+    assert got.labels.tolist() == [0, 0, 0]
+
+
+def test_a_claim_splits_where_its_halves_meet_only_on_the_mean() -> None:
+    """Two confirmed pairs, (a0, b0) and (c0, d0), joined at a mean of 0.2: two claims."""
+    p = links_of(
+        4,
+        {(0, 1): 0.9, (2, 3): 0.9, (0, 2): 0.2, (0, 3): 0.2, (1, 2): 0.2, (1, 3): 0.2},
+    )
+    docs = np.array(["a", "b", "c", "d"])
+    assert cluster.claims_from_links(p, docs, 0.15).labels.tolist() == [0, 0, 0, 0]
+    assert cluster.claims_from_links(p, docs, 0.15, 0.25).labels.tolist() == [0, 0, 1, 1]
+
+
+def test_an_attachment_needs_a_confirmed_link_to_the_claim() -> None:
+    """c0 states the (a, b) claim (0.5 to a0) and its own (c0, d0): it is attached; e0,
+    at 0.2 to both a0 and b0, is not, though its mean link reaches the cut."""
+    p = links_of(
+        5,
+        {(0, 1): 0.9, (2, 3): 0.9, (2, 0): 0.5, (4, 0): 0.2, (4, 1): 0.2},
+    )
+    got = cluster.claims_from_links(p, np.array(["a", "b", "c", "d", "e"]), 0.15, 0.25)
+    claim = {i: int(c) for i, c in enumerate(got.labels)}
+    assert claim[0] == claim[1] and claim[2] == claim[3] and claim[0] != claim[2]
+    assert claim[0] in got.also[2]
+    assert got.of(4) == frozenset({claim[4]}) and claim[4] not in (claim[0], claim[2])
+
+
+def test_a_copys_link_vouches_for_no_other_sentence() -> None:
+    """b copies a; c states x with them. a's y links to b's x at 0.4 (one story, one topic):
+    between documents, but within one family, so y stays the copies' own claim."""
+    p = links_of(
+        5,
+        {(0, 1): 1.0, (0, 2): 0.8, (1, 2): 0.8, (3, 4): 1.0, (3, 1): 0.4, (4, 0): 0.4,
+         (3, 2): 0.1, (4, 2): 0.1},
+    )  # fmt: skip
+    docs = np.array(["a", "b", "c", "a", "b"])
+    alone = cluster.claims_from_links(p, docs, 0.15, 0.25)
+    assert alone.labels.tolist() == [0, 0, 0, 0, 0]  # as independent reports: one claim
+    copies = cluster.claims_from_links(p, docs, 0.15, 0.25, np.array(["a", "a", "c", "a", "a"]))
+    assert copies.labels.tolist() == [0, 0, 0, 1, 1]
+    assert copies.also == [frozenset()] * 5
 
 
 def test_shipped_head_scores_on_the_annotated_seeds(seed_story) -> None:
@@ -60,10 +133,10 @@ def test_shipped_head_scores_on_the_annotated_seeds(seed_story) -> None:
     gold = linkhead.gold_labels(seed_story, DATA / "seed_claims.csv")
     labels = cluster.cluster(seed_story.evidence, head)
     got = linkhead.score(labels, gold, seed_story.evidence.doc_ids)
-    assert got["pair_precision"] >= 0.35
-    assert got["pair_recall"] >= 0.22
-    assert got["single_source_precision"] >= 0.65
-    assert got["single_source_recall"] >= 0.45
+    assert got["pair_precision"] >= 0.38
+    assert got["pair_recall"] >= 0.25
+    assert got["single_source_precision"] >= 0.62
+    assert got["single_source_recall"] >= 0.65
 
 
 def test_a_stale_head_is_refused_with_the_fix(tmp_path: Path) -> None:
