@@ -31,13 +31,17 @@ def counts(report: Report) -> str:
 def summary_lines(s: Mapping[str, int]) -> list[str]:
     r"""What the console says of a report, from Report.summary's counts (also its repr).
 
-    >>> print(*summary_lines({"documents": 1, "sources": 1, "stories": 1, "sentences": 1,
-    ...     "dropped": 0, "bad_rows": 0, "bad_files": 0, "claims": 1, "corroborated": 0,
-    ...     SINGLE_SOURCE: 1, CONFLICT: 0, "slots": 1, "conflicts": 0, "notes": 1}), sep="\n")
+    >>> counted = {"documents": 1, "sources": 1, "independent": 1, "stories": 1,
+    ...     "sentences": 1, "dropped": 0, "bad_rows": 0, "bad_files": 0, "claims": 1,
+    ...     "corroborated": 0, SINGLE_SOURCE: 1, CONFLICT: 0, "slots": 1, "conflicts": 0,
+    ...     "notes": 1}
+    >>> print(*summary_lines(counted), sep="\n")
     1 document in 1 story, 1 sentence kept, 0 spans dropped (see dropped.csv)
     1 claim: 0 corroborated, 1 single-source, 0 in conflict (claims.csv)
     1 value read (slots.csv): 0 conflicts in 0 claims, 1 note (conflicts.csv)
     note: corroboration needs two or more sources; every claim is single-source.
+    >>> print(summary_lines({**counted, "documents": 2, "sources": 2})[-1])
+    note: the 2 documents are copies of one article (families.csv); every claim is single-source.
     """
     spans = s["dropped"] - s["bad_rows"] - s["bad_files"]
     aside = "".join(
@@ -45,8 +49,10 @@ def summary_lines(s: Mapping[str, int]) -> list[str]:
         for key, what in (("bad_rows", "bad row"), ("bad_files", "unreadable file"))
         if s[key]
     )
+    copies = f" ({s['independent']} independent)" if s["independent"] < s["sources"] else ""
     lines = [
-        f"{plural(s['documents'], 'document')} in {plural(s['stories'], 'story', 'stories')}, "
+        f"{plural(s['documents'], 'document')}{copies} in "
+        f"{plural(s['stories'], 'story', 'stories')}, "
         f"{plural(s['sentences'], 'sentence')} kept, {plural(spans, 'span')} dropped{aside} "
         "(see dropped.csv)",
         f"{plural(s['claims'], 'claim')}: {s['corroborated']} corroborated, "
@@ -56,6 +62,11 @@ def summary_lines(s: Mapping[str, int]) -> list[str]:
     ]
     if s["sources"] < 2:
         lines.append("note: corroboration needs two or more sources; every claim is single-source.")
+    elif s["independent"] < 2:  # copies of one wire story confirm nothing for one another
+        lines.append(
+            f"note: the {s['sources']} documents are copies of one article (families.csv); "
+            "every claim is single-source."
+        )
     return lines
 
 

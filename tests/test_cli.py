@@ -43,6 +43,21 @@ def test_one_document_says_corroboration_needs_two(tmp_path: Path) -> None:
     assert result.output.startswith("1 document in 1 story, 18 sentences kept, ")
 
 
+def test_copies_of_one_article_are_counted_once(tmp_path: Path) -> None:
+    folder = tmp_path / "copies"
+    folder.mkdir()
+    for name in ("a_harbour_gazette.txt", "b_valley_courier.txt"):
+        shutil.copy(DATA / "wire_copies" / name, folder)
+    result = runner.invoke(app, ["check", str(folder), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("2 documents (1 independent) in 1 story, ")
+    assert "the 2 documents are copies of one article (families.csv)" in result.output
+    shutil.copy(DATA / "wire_copies" / "c_continental_post.txt", folder)
+    result = runner.invoke(app, ["check", str(folder), "--out", str(tmp_path / "out")])
+    assert result.output.startswith("3 documents (2 independent) in 1 story, ")
+    assert "copies of one article" not in result.output
+
+
 def test_bad_input_exits_2_and_names_the_path(tmp_path: Path) -> None:
     missing = tmp_path / "nowhere"
     result = runner.invoke(app, ["check", str(missing), "--out", str(tmp_path / "out")])
