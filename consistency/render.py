@@ -315,6 +315,7 @@ def counts_html(report: Report) -> str:
         ("values read", s["slots"]),
         ("conflicts", s["conflicts"]),
         ("notes", s["notes"]),
+        ("updates", s["updates"]),
     ]
     head = "".join(f"<th>{esc(k)}</th>" for k, _ in cells)
     values = "".join(f"<td>{v:,}</td>" for _, v in cells)

@@ -487,6 +487,7 @@ class Report:
             "slots": len(self.slots),
             "conflicts": int((self.conflicts["severity"] == compare.CONFLICT).sum()),
             "notes": int((self.conflicts["severity"] == compare.NOTE).sum()),
+            "updates": int((self.conflicts["severity"] == compare.UPDATE).sum()),
             "dropped": len(self.dropped),  # spans, and the rows and files set aside
             "bad_rows": int(self.dropped.reason.str.startswith(BAD_ROW).sum()),
             "bad_files": int(self.dropped.reason.str.startswith(BAD_FILE).sum()),

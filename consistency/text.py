@@ -34,12 +34,14 @@ def summary_lines(s: Mapping[str, int]) -> list[str]:
     >>> counted = {"documents": 1, "sources": 1, "independent": 1, "stories": 1,
     ...     "sentences": 1, "dropped": 0, "bad_rows": 0, "bad_files": 0, "claims": 1,
     ...     "corroborated": 0, SINGLE_SOURCE: 1, CONFLICT: 0, "slots": 1, "conflicts": 0,
-    ...     "notes": 1}
+    ...     "notes": 1, "updates": 0}
     >>> print(*summary_lines(counted), sep="\n")
     1 document in 1 story, 1 sentence kept, 0 spans dropped (see dropped.csv)
     1 claim: 0 corroborated, 1 single-source, 0 in conflict (claims.csv)
     1 value read (slots.csv): 0 conflicts in 0 claims, 1 note (conflicts.csv)
     note: corroboration needs two or more sources; every claim is single-source.
+    >>> print(summary_lines({**counted, "updates": 1})[2])
+    1 value read (slots.csv): 0 conflicts in 0 claims, 1 note, 1 update (conflicts.csv)
     >>> print(summary_lines({**counted, "documents": 2, "sources": 2})[-1])
     note: the 2 documents are copies of one article (families.csv); every claim is single-source.
     """
@@ -50,6 +52,7 @@ def summary_lines(s: Mapping[str, int]) -> list[str]:
         if s[key]
     )
     copies = f" ({s['independent']} independent)" if s["independent"] < s["sources"] else ""
+    updates = f", {plural(s['updates'], 'update')}" if s["updates"] else ""
     lines = [
         f"{plural(s['documents'], 'document')}{copies} in "
         f"{plural(s['stories'], 'story', 'stories')}, "
@@ -58,7 +61,8 @@ def summary_lines(s: Mapping[str, int]) -> list[str]:
         f"{plural(s['claims'], 'claim')}: {s['corroborated']} corroborated, "
         f"{s[SINGLE_SOURCE]} single-source, {s[CONFLICT]} in conflict (claims.csv)",
         f"{plural(s['slots'], 'value')} read (slots.csv): {plural(s['conflicts'], 'conflict')} "
-        f"in {plural(s[CONFLICT], 'claim')}, {plural(s['notes'], 'note')} (conflicts.csv)",
+        f"in {plural(s[CONFLICT], 'claim')}, {plural(s['notes'], 'note')}{updates} "
+        "(conflicts.csv)",
     ]
     if s["sources"] < 2:
         lines.append("note: corroboration needs two or more sources; every claim is single-source.")

@@ -58,6 +58,22 @@ def test_copies_of_one_article_are_counted_once(tmp_path: Path) -> None:
     assert "copies of one article" not in result.output
 
 
+def test_an_update_is_counted_on_the_console(tmp_path: Path) -> None:
+    table = tmp_path / "ferry.csv"
+    table.write_text(
+        "id,source,published,text\n"
+        "a,Coast Times,2024-03-12,Twenty-three people died when the ferry capsized.\n"
+        'b,Nairobi Daily,2024-03-14,"The death toll from the ferry capsizing rose to 31, '
+        'police said."\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["check", str(table), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "0 notes, 1 update (conflicts.csv)" in result.output
+    rows = pd.read_csv(tmp_path / "out" / "conflicts.csv")
+    assert rows.severity.tolist() == ["update"]
+
+
 def test_bad_input_exits_2_and_names_the_path(tmp_path: Path) -> None:
     missing = tmp_path / "nowhere"
     result = runner.invoke(app, ["check", str(missing), "--out", str(tmp_path / "out")])
