@@ -126,6 +126,21 @@ def test_a_copys_link_vouches_for_no_other_sentence() -> None:
     assert copies.also == [frozenset()] * 5
 
 
+@pytest.mark.slow
+def test_make_train_head_reproduces_the_shipped_cuts_and_sweep(tmp_path: Path) -> None:
+    """`make train-head` from the annotation: the same cuts, scores and sweep as shipped
+    (the weights to the rounding of another BLAS build)."""
+    out = tmp_path / "link_head.json"
+    ecbplus = ROOT / "benchmarks" / "data" / "ecbplus"
+    again = linkhead.train(DATA / "seed_claims.csv", ROOT / "seeds", out, ecbplus)
+    shipped = json.loads((ROOT / "models" / "link_head.json").read_text())
+    assert again["coef"] == pytest.approx(shipped["coef"], abs=1e-5)
+    for key in ("link_threshold", "confirm_threshold", "leave_one_set_out", "at_the_cuts"):
+        assert again[key] == shipped[key], key
+    sweep = (ROOT / "models" / "link_head_sweep.csv").read_text()
+    assert (tmp_path / "link_head_sweep.csv").read_text() == sweep
+
+
 def test_shipped_head_scores_on_the_annotated_seeds(seed_story) -> None:
     """Floors under the measured in-sample figures (models/link_head.json): a regression
     in segmentation, features or clustering shows here first."""
