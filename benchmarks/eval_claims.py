@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from consistency import claims, cluster, embed, judge, linkhead, pipeline, sources
+from consistency import claims, cluster, embed, judge, linkhead, pipeline
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -91,8 +91,7 @@ def rows_for(
         links = cluster.link_matrix(ev, head)
         fitted = "fitted on the seeds"
     # The source families, as `check` finds them: a copy confirms nothing for its original.
-    family_of = sources.families(story.documents, story.sentences).family_of
-    family = np.array([family_of.get(d, d) for d in ev.doc_ids.tolist()])
+    family = linkhead.family_ids(story, ev.doc_ids)
     for confirm in (head.link_threshold, head.confirm_threshold):
         how = f"confirm {confirm}" if confirm > head.link_threshold else "no confirmation"
         add(f"link head ({fitted}), {how}", cluster.claims_from_links(

@@ -206,8 +206,8 @@ class LinkHead:
     intercept: float
     candidate_cosine: float  # pairs below this sentence cosine are not considered at all
     link_threshold: float  # average-linkage cut, in link probability
-    # The link each sentence of a claim of several documents needs to a sentence of another
-    # document in it: a claim's sources hold up pair by pair, not only on the group's mean.
+    # The link each sentence of a claim of several sources needs to a sentence of another
+    # source in it: a claim's sources hold up pair by pair, not only on the group's mean.
     confirm_threshold: float
 
     @classmethod
@@ -801,10 +801,9 @@ def claims_from_links(
         offset += int(local.max()) + 1
     labels = relabel(raw)
     cut = threshold if confirm is None else confirm
-    family = doc_ids if families is None else families
     if cut > threshold:
-        labels = confirmed(links, labels, doc_ids, cut, family)
-    return Claims(labels, attach(links, labels, doc_ids, threshold, confirm=cut, families=family))
+        labels = confirmed(links, labels, doc_ids, cut, families)
+    return Claims(labels, attach(links, labels, doc_ids, threshold, confirm=cut, families=families))
 
 
 def confirmed(

@@ -27,7 +27,7 @@ from consistency import cluster, embed, sources
 from consistency.errors import InputError
 from consistency.pipeline import Story, read_story
 
-__all__ = ["Scored", "ecbplus_story", "fit", "objective", "settings", "train"]
+__all__ = ["Scored", "ecbplus_story", "family_ids", "fit", "objective", "settings", "train"]
 
 CANDIDATE_COSINE = 0.30  # below the lowest same-claim cosine measured on the seeds (0.32)
 THRESHOLDS = tuple(round(x, 2) for x in np.arange(0.05, 0.61, 0.05))
@@ -223,9 +223,9 @@ def exact_story(folders: Sequence[str | Path]) -> tuple[Story, cluster.Evidence]
     return story, story.evidence
 
 
-def family_array(story: Story, doc_ids: NDArray[np.str_]) -> NDArray[np.str_]:
-    family_of = sources.families(story.documents, story.sentences).family_of
-    return np.array([family_of.get(d, d) for d in doc_ids.tolist()])
+def family_ids(story: Story, doc_ids: NDArray[np.str_]) -> NDArray[np.str_]:
+    """Each sentence's source family, as `check` finds the families."""
+    return sources.families(story.documents, story.sentences).ids(doc_ids.tolist())
 
 
 def ecbplus_sets(data: str | Path, head: cluster.LinkHead) -> list[Scored]:
@@ -236,7 +236,7 @@ def ecbplus_sets(data: str | Path, head: cluster.LinkHead) -> list[Scored]:
             story, ev = exact_story([ecbplus_story(data, gold_csv.stem, tmp)])
         links = cluster.link_matrix(ev, head)
         gold = gold_labels(story, gold_csv)
-        out.append(Scored(gold_csv.stem, links, ev.doc_ids, family_array(story, ev.doc_ids), gold))
+        out.append(Scored(gold_csv.stem, links, ev.doc_ids, family_ids(story, ev.doc_ids), gold))
     return out
 
 
@@ -272,7 +272,7 @@ def train(
     coef, intercept = fit(cluster.pair_features(ev, pairs), pair_labels(pairs, gold))
     fitted = cluster.LinkHead(cluster.FEATURES, coef, intercept, CANDIDATE_COSINE, 0.5, 0.5)
     seeds_set = Scored(
-        "seeds", out_of_fold(ev, gold), ev.doc_ids, family_array(story, ev.doc_ids), gold
+        "seeds", out_of_fold(ev, gold), ev.doc_ids, family_ids(story, ev.doc_ids), gold
     )
     sets = [seeds_set]
     if ecbplus is not None:

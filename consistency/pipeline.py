@@ -540,16 +540,15 @@ def part_claims(
     head: cluster.LinkHead,
     outlets: Mapping[str, str] | None = None,
     published: Mapping[str, str] | None = None,
-    family_of: Mapping[str, str] | None = None,
+    families: sources.Families | None = None,
 ) -> PartClaims:
     """Claims and conflicts of story.parts[k]: evidence, links, clustering, comparison.
 
     Comparing reads story-wide statistics (which documents give a value, sure frames
     across claims), so each story is compared on its own. ``outlets``: each document's
     name, for the conflicts' explanations (ingest.outlet_labels); ``published``: each
-    document's date, which tells an update from a conflict; ``family_of``: each
-    document's source family (sources.families), whose copies confirm no claim for
-    one another.
+    document's date, which tells an update from a conflict; ``families``: the documents'
+    source families (sources.families), whose copies confirm no claim for one another.
     """
     part, seconds = story.parts[k], dict[str, float]()
     rows = part.rows.tolist()
@@ -560,9 +559,7 @@ def part_claims(
             links = cluster.link_matrix(ev, head)
         else:
             links = knn.links(ev, head)
-        family = None
-        if family_of is not None:
-            family = np.array([family_of.get(d, d) for d in ev.doc_ids.tolist()])
+        family = None if families is None else families.ids(ev.doc_ids.tolist())
         found = cluster.claims_from_links(
             links, ev.doc_ids, head.link_threshold, head.confirm_threshold, family
         )
@@ -582,7 +579,7 @@ def all_part_claims(
     head: cluster.LinkHead,
     workers: int | None,
     show_progress: bool = False,
-    family_of: Mapping[str, str] | None = None,
+    families: sources.Families | None = None,
 ) -> list[PartClaims]:
     """part_claims of every story, in story order, over ``workers`` processes (fork_map).
 
@@ -595,7 +592,7 @@ def all_part_claims(
     published = {d.doc_id: d.published for d in story.documents}
     with bar(sum(sizes), "finding claims", enabled=show_progress) as shown:
         return fork_map(
-            lambda k: part_claims(story, k, head, outlets, published, family_of),
+            lambda k: part_claims(story, k, head, outlets, published, families),
             len(story.parts),
             count,
             weights=sizes,
@@ -620,7 +617,7 @@ def conclude(
     with timed(story.seconds, "families"):  # before the claims: copies vouch for no one
         families = sources.families(story.documents, story.sentences)
     with timed(story.seconds, "claims"):
-        found = all_part_claims(story, head, workers, show_progress, families.family_of)
+        found = all_part_claims(story, head, workers, show_progress, families)
     labels = np.zeros(n, dtype=np.int64)
     also: list[frozenset[int]] = [frozenset()] * n
     offsets, claim_count = [], 0

@@ -19,10 +19,13 @@ from __future__ import annotations
 import difflib
 import re
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final, Literal
+
+import numpy as np
+from numpy.typing import NDArray
 
 from consistency import stories
 from consistency.cluster import unit_rows
@@ -101,6 +104,14 @@ class Families:
     family_of: Mapping[str, str]
     compared_with: Mapping[str, str]
     rule: Mapping[str, str]
+
+    def ids(self, doc_ids: Iterable[str]) -> NDArray[np.str_]:
+        """The family of each of ``doc_ids`` (a document not read is its own family).
+
+        >>> Families({"b": "a"}, {}, {}).ids(["a", "b", "c"]).tolist()
+        ['a', 'a', 'c']
+        """
+        return np.array([self.family_of.get(d, d) for d in doc_ids], dtype=np.str_)
 
 
 @lru_cache(maxsize=1 << 17)
