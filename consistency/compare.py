@@ -349,7 +349,7 @@ def comparable(a: Found, b: Found, anywhere: bool = False) -> bool:
     g = group(x)
     if g != group(y) or not frames.match(x, y) or (anywhere and not frames.strong(x, y)):
         return False
-    if g in (DATE, TIME, YEAR) and not (x.event and x.event == y.event and x.event != "say"):
+    if g in (DATE, TIME, YEAR) and not frames.same_event(x, y):
         return False  # dates of other steps, or of a statement ("said on Monday")
     return plausible(x, y)
 
@@ -577,7 +577,8 @@ def what(slot: Slot) -> str:
     >>> what(Slot("count", "4", "", "exact", 0, 4, "four", "time", "time", "arrest", "Gray"))
     'time (arrest)'
     """
-    m, e, who = slot.measure, slot.event, slot.entity
+    m, who = slot.measure, slot.entity
+    e = "” and “".join(slot.event.split(frames.EVENT_JOIN))  # "“die” and “injure”"
     if m == "age":
         return f"the age of {who}" if who else "an age"
     if m == "magnitude":
@@ -626,8 +627,9 @@ def strong_pairs(found: Mapping[int, Sequence[Found]]) -> list[tuple[int, int]]:
         for f in found[i]:
             x = f.slot
             if frames.strong(x, x):
-                key = (group(x), x.measure, x.event)
-                by_frame.setdefault(key, {}).setdefault(x.value, []).append(f)
+                for event in sorted(frames.events(x.event)):  # "die+injure": under both
+                    key = (group(x), x.measure, event)
+                    by_frame.setdefault(key, {}).setdefault(x.value, []).append(f)
     out = set()
     for key in sorted(by_frame):
         figures = list(by_frame[key].values())[:MAX_FIGURES]

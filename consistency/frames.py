@@ -56,12 +56,15 @@ __all__ = [
     "Store",
     "cache_key",
     "differs",
+    "events",
     "frame",
     "frame_all",
     "framed",
     "load",
     "match",
+    "same_event",
     "strong",
+    "surname",
 ]
 
 # What a date or time measures; counts and amounts take the noun they count.
@@ -83,7 +86,7 @@ LIGHT: Final = frozenset({
 # opposites ("won", "lost") stay apart.
 SYNONYMS: Final = (
     ("die", "kill dead death perish fatality slay"),
-    ("injure", "wound hurt injury"),
+    ("injure", "wound hurt injury injured wounded"),
     ("quake", "earthquake tremor temblor"),
     ("strike", "hit jolt rock shake"),
     ("flee", "escape"),
@@ -97,8 +100,18 @@ SYNONYMS: Final = (
     ("crash", "collide"),
     ("sink", "capsize"),
     ("burn", "blaze"),
+    ("vote", "ballot"),
 )
 EVENTS: Final = {w: main for main, words in SYNONYMS for w in (main, *words.split())}
+# Verbs that name no event of their own when their object is an event noun: "cast
+# ballots" is voting, "carried out a raid" a raid, "made an arrest" an arrest.
+SUPPORT: Final = frozenset({"cast", "carry", "launch", "stage", "conduct", "mount"})
+# A date attached to the last of several coordinated verbs, after it, dates each of them
+# that has no date of its own: "slaying Horton and wounding two others in October 2011".
+# The frame's event then names them all, joined by EVENT_JOIN.
+EVENT_JOIN: Final = "+"
+# What follows a surname without telling two people apart: "Arcade Joseph Comeaux Jr."
+NAME_SUFFIXES: Final = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 # One word for what is counted, where outlets write it differently.
 MEASURES: Final = {"person": "people", "earthquake": "quake", "tremor": "quake",
                    "temblor": "quake", "fatality": "death", "victim": "people"}  # fmt: skip
@@ -352,7 +365,7 @@ def parts_of(span: Span, slot: Slot) -> Frame:
         return Frame("magnitude", "", what)
     if slot.kind in CALENDAR:
         measure = "time" if slot.kind == TIME else "date"
-        return Frame(measure, event_of(root, nouns=True), subject_name(root))
+        return Frame(measure, dated_events(root), subject_name(root))
     if slot.kind == DURATION:
         measure = spanned(root)
         if measure == "duration in" and after_first(root):
@@ -364,6 +377,8 @@ def parts_of(span: Span, slot: Slot) -> Frame:
         event = event_of(noun if noun is not None else root, nouns=False)
         if measure in TOLLS:  # "the death toll rose to 31" counts the dead
             return Frame(*TOLLS[measure], "")
+        if EVENTS.get(measure) in TOLL_EVENTS:  # "24 dead and over 200 injured"
+            measure, event = "people", EVENTS[measure]
         whom = owner(noun) or subject_name(noun or root)
         holder = holder_of(noun)
         if holder is not None and word(holder) != measure and not whom[:1].isupper():
@@ -482,6 +497,44 @@ def counted(root: Token, slot: Slot) -> str:
     return MEASURES.get(slot.about, slot.about)
 
 
+def dated_events(t: Token) -> str:
+    """The event a date belongs to (``event_of``), with the coordinated verbs it also dates.
+
+    A date after the last of several coordinated verbs dates each of them that has no date
+    of its own: "found guilty of slaying Horton and wounding two others in October 2011"
+    -> "die+injure". "Arrested Monday and charged Tuesday" keeps one event each.
+    """
+    verb = event_token(t, nouns=True)
+    if verb is None:
+        return ""
+    first = event_word(verb)
+    conjuncts = [c for c in verb.conjuncts if c.pos_ == "VERB"]
+    if not first or not conjuncts or t.i < verb.i or any(c.i > verb.i for c in conjuncts):
+        return first
+    undated = [c for c in conjuncts if not dated(c) and event_word(c) not in ("", "say")]
+    words = [event_word(v) for v in sorted([verb, *undated], key=lambda v: v.i)]
+    return EVENT_JOIN.join(dict.fromkeys(words))
+
+
+def dated(verb: Token) -> bool:
+    """Whether a verb has a date or time of its own ("charged Tuesday", "on May 3", "in 2011")."""
+    for c in verb.children:
+        if c.dep_ in ("npadvmod", "tmod") and clock(c):
+            return True
+        if c.dep_ == "prep" and any(
+            g.dep_ == "pobj" and (clock(g) or g.like_num) for g in c.children
+        ):
+            return True
+    return False
+
+
+def event_word(t: Token) -> str:
+    """The event word of a token ``event_token`` found: a verb's, or an event noun's."""
+    if t.pos_ in ("VERB", "AUX"):
+        return verb_event(t)
+    return EVENTS.get(t.lemma_.lower(), t.lemma_.lower())
+
+
 def event_of(t: Token, nouns: bool) -> str:
     """The event a value belongs to: the first verb above it, lemmatised.
 
@@ -490,17 +543,23 @@ def event_of(t: Token, nouns: bool) -> str:
     A light verb gives way to its complement ("were confirmed dead" -> die); a reporting
     verb the value itself attaches to ("said on Monday") gives "say".
     """
+    found = event_token(t, nouns)
+    return "" if found is None else event_word(found)
+
+
+def event_token(t: Token, nouns: bool) -> Token | None:
+    """The verb (or, with ``nouns``, the event noun) above ``t`` that names its event."""
     start, below = t, t
     for _ in range(MAX_CLIMB):
         if t.i != start.i:
             if t.pos_ == "VERB" or (t.pos_ == "AUX" and t.dep_ == "ROOT"):
-                return verb_event(t)
+                return t
             if nouns and t.pos_ == "NOUN" and below.dep_ in NOUN_LINKS and not clock(t):
-                return EVENTS.get(t.lemma_.lower(), t.lemma_.lower())
+                return t
         if t.head.i == t.i:
             break
         below, t = t, t.head
-    return ""
+    return None
 
 
 def clock(t: Token) -> bool:
@@ -519,6 +578,10 @@ def verb_event(verb: Token) -> str:
             return EVENTS[c.lemma_.lower()]  # "confirmed dead", "were dead"
     if lemma in REPORTING:
         return "say"
+    if lemma in LIGHT or lemma in SUPPORT:
+        for c in verb.children:
+            if c.dep_ == "dobj" and c.lemma_.lower() in EVENTS:
+                return EVENTS[c.lemma_.lower()]  # "cast ballots", "made an arrest"
     if lemma in LIGHT:
         return ""
     return EVENTS.get(lemma, lemma)
@@ -573,6 +636,24 @@ def owner(noun: Token | None) -> str:
     return ""
 
 
+def events(event: str) -> frozenset[str]:
+    """The event words of a frame's event: "die+injure" -> {die, injure}; "" -> none."""
+    return frozenset(event.split(EVENT_JOIN)) - {""}
+
+
+def same_event(a: Slot, b: Slot) -> bool:
+    """Whether two values belong to one event that is not a statement ("say")."""
+    return bool(events(a.event) & events(b.event) - {"say"})
+
+
+def surname(entity: str) -> str:
+    """The word of a name that outlets keep: "Arcade Joseph Comeaux Jr." -> "Comeaux"."""
+    words = entity.replace(",", " ").split()
+    while len(words) > 1 and words[-1].lower() in NAME_SUFFIXES:
+        words.pop()
+    return words[-1] if words else ""
+
+
 def differs(a: Slot, b: Slot, parts: Sequence[str] = PARTS) -> bool:
     """Whether the frames of two values differ in one of ``parts`` known on both sides.
 
@@ -585,10 +666,12 @@ def differs(a: Slot, b: Slot, parts: Sequence[str] = PARTS) -> bool:
         x, y = getattr(a, part), getattr(b, part)
         if not (x and y) or x == y:
             continue
+        if part == "event" and events(x) & events(y):
+            continue  # "die+injure" and "die": a date of both and a date of one
         if part != "entity":
             return True
         proper = x[0].isupper(), y[0].isupper()
-        if all(proper) and x.split()[-1] != y.split()[-1]:
+        if all(proper) and surname(x) != surname(y):
             return True  # two people or teams: "McDermott" / "Echenique"
         if not any(proper) and a.measure in ("age", "magnitude"):
             return True  # the boy's age and his brother's, the quake's and the aftershock's
@@ -611,9 +694,8 @@ def match(a: Slot, b: Slot) -> bool:
         same_measure = a.measure == b.measure
     else:
         same_measure = not b.measure and a.kind in UNITS_SAY and a.unit == b.unit
-    same_event = a.event not in ("", "say") and a.event == b.event
-    same_entity = bool(a.entity and b.entity) and a.entity.split()[-1] == b.entity.split()[-1]
-    return same_measure and (same_event or same_entity)
+    same_entity = bool(a.entity and b.entity) and surname(a.entity) == surname(b.entity)
+    return same_measure and (same_event(a, b) or same_entity)
 
 
 def strong(a: Slot, b: Slot) -> bool:
@@ -625,13 +707,11 @@ def strong(a: Slot, b: Slot) -> bool:
     people died" in two claims of one story; "the ferry capsized on Tuesday" and "the ferry
     sank on Wednesday". A percentage or a bare unit says too little of what it measures.
     """
-    about = (a.entity and a.entity == b.entity) or a.event in TOLL_EVENTS
+    about = (a.entity and a.entity == b.entity) or events(a.event) & TOLL_EVENTS
     return bool(
         a.measure
-        and a.event
         and a.measure == b.measure
-        and a.event == b.event
-        and a.event != "say"
+        and same_event(a, b)
         and a.measure.lower() != a.unit.lower()
         and a.measure != "%"
         and about

@@ -55,6 +55,18 @@ def value(text: str, written: str) -> Slot:
         ("The 1974 book was made into a film.", "1974", ("date", "book", "")),
         ("Putin ended two decades of supporting sanctions.", "two decades",
          ("duration of support", "end", "")),
+        # a headline's count of the dead or the hurt: "24 dead and over 200 injured"
+        ("Indonesia earthquake: 24 dead and over 200 injured as 6.1 magnitude quake hits Aceh "
+         "province", "over 200",
+         ("people", "injure", "quake")),
+        # a verb that takes its event from its object: casting ballots is voting
+        ("Voters in Turkmenistan cast ballots Sunday.", "Sunday", ("date", "vote", "voter")),
+        # a date after the last of coordinated verbs dates the undated ones too
+        ("He was found guilty of slaying Horton and wounding two others in October 2011.",
+         "October 2011", ("date", "die+injure", "")),
+        ("He was arrested Monday and charged Tuesday.", "Tuesday", ("date", "charge", "")),
+        ("He was arrested on Monday and charged with murder.", "Monday",
+         ("date", "arrest", "")),
     ],
 )  # fmt: skip
 def test_the_parse_says_what_a_value_measures(sentence: str, written: str, frame: tuple) -> None:
@@ -207,3 +219,25 @@ def test_stored_frames_of_other_values_are_not_used() -> None:
     store.rows[text] = json.dumps([[0, 3, "count", "x", "y", "z", ""]])  # another reading
     [got] = frames.frame_all([text], [extract(text, "2024-06-19")], store)
     assert got == read(text, "2024-06-19")
+
+
+def test_a_name_suffix_does_not_make_another_person() -> None:
+    assert frames.surname("Arcade Joseph Comeaux Jr.") == "Comeaux"
+    assert frames.surname("Martin Luther King Jr") == "King"
+    a = value("Arcade Joseph Comeaux Jr. escaped on Monday from a prison van.", "Monday")
+    b = value("Comeaux escaped on Wednesday from a prison van.", "Wednesday")
+    assert frames.match(a, b)
+    assert not frames.differs(a, b)
+
+
+def test_a_date_of_two_coordinated_events_is_compared_with_either() -> None:
+    [c] = compare_docs(
+        "He was found guilty of slaying Horton and wounding two others in October 2011.",
+        "Prosecutors say he killed Horton in September 2011.",
+    )
+    assert c.severity == "conflict"
+    assert c.explanation.startswith("the date of “die” and “injure”:")
+    # each verb dated apart keeps its own date: Monday's arrest is not Tuesday's charge
+    assert not compare_docs(
+        "He was arrested Monday and charged Tuesday.", "He was charged on Monday."
+    )
