@@ -509,7 +509,9 @@ def dated_events(t: Token) -> str:
         return ""
     first = event_word(verb)
     conjuncts = [c for c in verb.conjuncts if c.pos_ == "VERB"]
-    if not first or not conjuncts or t.i < verb.i or any(c.i > verb.i for c in conjuncts):
+    if first in ("", "say") or not conjuncts or t.i < verb.i:
+        return first  # a statement's date stays the statement's
+    if any(c.i > verb.i for c in conjuncts):
         return first
     undated = [c for c in conjuncts if not dated(c) and event_word(c) not in ("", "say")]
     words = [event_word(v) for v in sorted([verb, *undated], key=lambda v: v.i)]
