@@ -65,6 +65,9 @@ def value(text: str, written: str) -> Slot:
         ("He was found guilty of slaying Horton and wounding two others in October 2011.",
          "October 2011", ("date", "die+injure", "")),
         ("He was arrested Monday and charged Tuesday.", "Tuesday", ("date", "charge", "")),
+        # a statement's date stays the statement's: not spread over the verbs before it
+        ("Police arrested him and said on Monday that he had fled.", "Monday",
+         ("date", "say", "")),
         ("He was arrested on Monday and charged with murder.", "Monday",
          ("date", "arrest", "")),
     ],
