@@ -509,13 +509,12 @@ def dated_events(t: Token) -> str:
         return ""
     first = event_word(verb)
     conjuncts = [c for c in verb.conjuncts if c.pos_ == "VERB"]
-    if first in ("", "say") or not conjuncts or t.i < verb.i:
-        return first  # a statement's date stays the statement's
-    if any(c.i > verb.i for c in conjuncts):
+    if first in ("", "say") or t.i < verb.i or any(c.i > verb.i for c in conjuncts):
+        # a statement's date stays the statement's; a date before its verb, or on a verb
+        # with conjuncts after it ("arrested on Monday and charged"), dates that verb alone
         return first
-    undated = [c for c in conjuncts if not dated(c) and event_word(c) not in ("", "say")]
-    words = [event_word(v) for v in sorted([verb, *undated], key=lambda v: v.i)]
-    return EVENT_JOIN.join(dict.fromkeys(words))
+    undated = [(c.i, w) for c in conjuncts if not dated(c) and (w := event_word(c)) != "say"]
+    return EVENT_JOIN.join(dict.fromkeys(w for _, w in sorted([(verb.i, first), *undated]) if w))
 
 
 def dated(verb: Token) -> bool:
