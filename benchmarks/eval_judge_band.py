@@ -32,29 +32,17 @@ BAND_HIGH = (0.25, 0.3, 0.4, 0.6)
 JUDGE_CUTS = (0.2, 0.35, 0.5, 0.7)
 
 
-def annotated_sets() -> list[tuple[linkhead.Scored, list[str]]]:
-    """The five annotated sets as linkhead.train scores them, with their sentences' texts."""
+def annotated_sets() -> list[linkhead.Scored]:
+    """The five annotated sets as linkhead.train scores them."""
     story, ev = linkhead.exact_story([ROOT / "seeds"])
     gold = linkhead.gold_labels(story, ROOT / "tests" / "data" / "seed_claims.csv")
-    families = linkhead.family_ids(story, ev.doc_ids)
-    seeds = linkhead.Scored("seeds", linkhead.out_of_fold(ev, gold), ev.doc_ids, families, gold)
-    out = [(seeds, [s.text for s in story.sentences])]
-    for scored in linkhead.ecbplus_sets(ROOT / "benchmarks/data/ecbplus", cluster.LinkHead.load()):
-        out.append((scored, ecbplus_texts(scored.name)))
-    return out
-
-
-def ecbplus_texts(name: str) -> list[str]:
-    """The kept sentences of one annotated ECB+ story, in the order its links are in."""
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = linkhead.ecbplus_story(ROOT / "benchmarks/data/ecbplus", name, tmp)
-        story, _ = linkhead.exact_story([folder])
-    return [s.text for s in story.sentences]
+    seeds = linkhead.scored("seeds", story, ev, linkhead.out_of_fold(ev, gold), gold)
+    ecbplus = linkhead.ecbplus_sets(ROOT / "benchmarks/data/ecbplus", cluster.LinkHead.load())
+    return [seeds, *ecbplus]
 
 
 def dense(links: np.ndarray | sparse.csr_array) -> np.ndarray:
+    """A set's links as a dense matrix, to be edited pair by pair."""
     return links.toarray() if sparse.issparse(links) else np.asarray(links, dtype=float)
 
 
@@ -69,6 +57,7 @@ def judged_links(
     links: np.ndarray, pairs: np.ndarray, said: np.ndarray, lo: float, hi: float, cut: float,
     promote: bool,
 ) -> np.ndarray:  # fmt: skip
+    """``links`` with each band pair's link kept, raised or vetoed by the judge's word."""
     out = links.copy()
     for (a, b), p in zip(pairs.tolist(), said.tolist(), strict=True):
         value = lo / 2 if p < cut else (max(links[a, b], hi) if promote else links[a, b])
@@ -81,7 +70,8 @@ def main() -> None:
     head = cluster.LinkHead.load()
     decider = judge.load()
     widest = []
-    for scored, texts in sets:
+    for scored in sets:
+        texts = scored.texts
         links = dense(scored.links)
         pairs = band_pairs(links, scored.doc_ids, min(BAND_LOW), max(BAND_HIGH))
         said = decider.probability([(texts[a], texts[b]) for a, b in pairs.tolist()])
@@ -93,14 +83,14 @@ def main() -> None:
 
     def add(setting: str, per_set: list[np.ndarray]) -> None:
         scores = []
-        for (scored, _), links in zip(sets, per_set, strict=True):
+        for scored, links in zip(sets, per_set, strict=True):
             found = cluster.claims_from_links(
                 links, scored.doc_ids, head.link_threshold, head.confirm_threshold,
                 scored.families,
             )  # fmt: skip
             scores.append(linkhead.score(found, scored.gold, scored.doc_ids))
         objectives = [linkhead.objective(s) for s in scores]
-        for (scored, _), s, o in zip(sets, scores, objectives, strict=True):
+        for scored, s, o in zip(sets, scores, objectives, strict=True):
             rows.append({"setting": setting, "set": scored.name, "objective": round(o, 4),
                          **{k: s[k] for k in linkhead.SWEEP_KEYS}})  # fmt: skip
         print(f"{setting}: mean objective {np.mean(objectives):.3f}", flush=True)
@@ -108,7 +98,7 @@ def main() -> None:
     add("head", [links for links, _ in widest])
     for lo, hi, cut, promote in itertools.product(BAND_LOW, BAND_HIGH, JUDGE_CUTS, (False, True)):
         per_set = []
-        for (scored, _), (links, said) in zip(sets, widest, strict=True):
+        for scored, (links, said) in zip(sets, widest, strict=True):
             pairs = band_pairs(links, scored.doc_ids, lo, hi)
             p = np.array([said[(a, b)] for a, b in pairs.tolist()])
             per_set.append(judged_links(links, pairs, p, lo, hi, cut, promote))

@@ -27,7 +27,16 @@ from consistency import cluster, embed, sources
 from consistency.errors import InputError
 from consistency.pipeline import Story, read_story
 
-__all__ = ["Scored", "ecbplus_story", "family_ids", "fit", "objective", "settings", "train"]
+__all__ = [
+    "Scored",
+    "ecbplus_story",
+    "family_ids",
+    "fit",
+    "objective",
+    "scored",
+    "settings",
+    "train",
+]
 
 CANDIDATE_COSINE = 0.30  # below the lowest same-claim cosine measured on the seeds (0.32)
 THRESHOLDS = tuple(round(x, 2) for x in np.arange(0.05, 0.61, 0.05))
@@ -206,6 +215,7 @@ class Scored:
     doc_ids: NDArray[np.str_]
     families: NDArray[np.str_]  # each sentence's source family (sources.families)
     gold: list[frozenset[str]]
+    texts: tuple[str, ...]  # its sentences, in the order of the links
 
     def score(self, threshold: float, confirm: float) -> dict[str, float]:
         """Its claims at these cuts against its annotation (linkhead.score)."""
@@ -228,6 +238,18 @@ def family_ids(story: Story, doc_ids: NDArray[np.str_]) -> NDArray[np.str_]:
     return sources.families(story.documents, story.sentences).ids(doc_ids.tolist())
 
 
+def scored(
+    name: str,
+    story: Story,
+    ev: cluster.Evidence,
+    links: NDArray[np.float64] | sparse.csr_array,
+    gold: list[frozenset[str]],
+) -> Scored:
+    """An annotated story read by exact_story, with its links and families as `check` finds them."""
+    families = family_ids(story, ev.doc_ids)
+    return Scored(name, links, ev.doc_ids, families, gold, tuple(s.text for s in story.sentences))
+
+
 def ecbplus_sets(data: str | Path, head: cluster.LinkHead) -> list[Scored]:
     """The ECB+ stories annotated by claim under ``data``/claims, linked by ``head``."""
     out = []
@@ -235,8 +257,7 @@ def ecbplus_sets(data: str | Path, head: cluster.LinkHead) -> list[Scored]:
         with tempfile.TemporaryDirectory() as tmp:
             story, ev = exact_story([ecbplus_story(data, gold_csv.stem, tmp)])
         links = cluster.link_matrix(ev, head)
-        gold = gold_labels(story, gold_csv)
-        out.append(Scored(gold_csv.stem, links, ev.doc_ids, family_ids(story, ev.doc_ids), gold))
+        out.append(scored(gold_csv.stem, story, ev, links, gold_labels(story, gold_csv)))
     return out
 
 
@@ -271,10 +292,7 @@ def train(
     pairs = annotated_pairs(ev, gold)
     coef, intercept = fit(cluster.pair_features(ev, pairs), pair_labels(pairs, gold))
     fitted = cluster.LinkHead(cluster.FEATURES, coef, intercept, CANDIDATE_COSINE, 0.5, 0.5)
-    seeds_set = Scored(
-        "seeds", out_of_fold(ev, gold), ev.doc_ids, family_ids(story, ev.doc_ids), gold
-    )
-    sets = [seeds_set]
+    sets = [scored("seeds", story, ev, out_of_fold(ev, gold), gold)]
     if ecbplus is not None:
         sets += ecbplus_sets(ecbplus, fitted)
     table = {(t, c): [s.score(t, c) for s in sets] for t, c in settings()}
